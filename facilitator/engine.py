@@ -1,0 +1,641 @@
+"""MeetingEngine: the one place where meeting state changes.
+
+Commands come in (start, pause, extend, next, add a flip-over, ...). Each one validates,
+writes to storage in one transaction, then publishes one immutable event. The TUI and
+every SSE client subscribe to the same fan-out. Each subscriber holds a "latest" slot, so
+a slow one gets the newest state when it is ready and never stalls the others; the state
+is serialised once per change.
+
+The engine owns time: it schedules the phase-end and turn-change events itself on the
+asyncio loop, with an injected clock, so ``serve`` without a TUI and every phone see them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import socket
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from facilitator.agenda import Agenda, AgendaError, Phase, parse_agenda
+from facilitator.clock import PhaseClock, TurnInfo
+from storage.db import StorageError
+from storage.models import Meeting
+from storage.repo import FlipoverRow, LeaseHeld, Store
+
+MAX_HEADING = 200
+MAX_PROPOSAL = 500
+MAX_PROPOSALS = 10
+MAX_GROUP = 200
+HEARTBEAT_S = 30.0
+
+
+class EngineError(Exception):
+    """A command was refused; the message is Danish and meant for the user."""
+
+
+class MeetingNotFound(EngineError):
+    pass
+
+
+class MeetingBusy(EngineError):
+    """Another live process holds the meeting (the lease)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened. ``kind`` is one of: opened, clock, phase, turn, phase_end,
+    flipover_added, flipover_edited, flipover_deleted, phones."""
+
+    kind: str
+    version: int
+    at: float
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """An event with the meeting's state as of that event, serialised once."""
+
+    event: Event
+    state: dict[str, Any]
+    json: str
+
+
+class Subscription:
+    """A subscriber's latest-state slot. ``await get()`` returns the newest snapshot."""
+
+    def __init__(self, engine: MeetingEngine):
+        self._engine = engine
+        self._latest: Snapshot | None = None
+        self._ready = asyncio.Event()
+        self.closed = False
+
+    def offer(self, snapshot: Snapshot) -> None:
+        self._latest = snapshot
+        self._ready.set()
+
+    def take(self) -> Snapshot | None:
+        """The newest snapshot not yet taken, without waiting."""
+        snapshot, self._latest = self._latest, None
+        self._ready.clear()
+        return snapshot
+
+    async def get(self) -> Snapshot:
+        while True:
+            await self._ready.wait()
+            snapshot = self.take()
+            if snapshot is not None:
+                return snapshot
+            if self.closed:
+                raise asyncio.CancelledError
+
+    def close(self) -> None:
+        self.closed = True
+        self._engine.unsubscribe(self)
+        self._ready.set()
+
+
+def grouping_for(phase: Phase) -> str:
+    """The interview is done in threes; everything after in groups of four (or per wish)."""
+    return "interview" if phase.kind == "interview" else "fours"
+
+
+def default_flipover_kind(phase: Phase) -> str:
+    if phase.kind == "interview":
+        return "strength"
+    if phase.kind == "flipover":
+        return phase.flipover_kind
+    return "wish"
+
+
+class MeetingEngine:
+    def __init__(
+        self,
+        store: Store,
+        meeting_id: int,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.now = clock
+        meeting = store.get_meeting(meeting_id)
+        if meeting is None:
+            raise MeetingNotFound(f"mødet {meeting_id} findes ikke")
+        self._meeting: Meeting = meeting
+        try:
+            self.agenda: Agenda = parse_agenda(meeting.agenda_toml, meeting.agenda_name)
+        except AgendaError as exc:
+            raise EngineError(f"mødets dagsorden kan ikke læses: {exc.problems[0]}") from None
+        runs = {run.phase_index: run for run in store.phase_runs(meeting_id)}
+        self.clocks: list[PhaseClock] = []
+        for index, phase in enumerate(self.agenda.phases):
+            turns = phase.turn_count(meeting.groups)
+            run = runs.get(index)
+            if run is None:
+                self.clocks.append(self._fresh_clock(phase))
+                continue
+            extra = tuple(float(x) for x in run.turn_extra.split(",") if x)
+            self.clocks.append(
+                PhaseClock(
+                    duration_s=run.duration_s,
+                    elapsed_s=run.elapsed_s,
+                    running_since=run.running_since,
+                    started=run.started,
+                    turn_seconds=phase.turn_seconds if turns else 0,
+                    turn_count=turns,
+                    turn_extra_s=extra,
+                )
+            )
+        self.index = min(max(0, meeting.current_phase), len(self.agenda.phases) - 1)
+        self.phones = 0
+        self._version = 0
+        self._subscribers: list[Subscription] = []
+        self._listeners: list[Callable[[Snapshot], None]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._heartbeat: asyncio.TimerHandle | None = None
+        self._lease_pid: int | None = None
+        self._announced = self._timing_marker(self.now())
+        self._flip_cache: list[FlipoverRow] | None = None
+        self._latest = self._snapshot(Event("opened", 0, self.now()))
+
+    # ------------------------------------------------------------------ identity
+    @property
+    def meeting_id(self) -> int:
+        return self._meeting.id
+
+    @property
+    def title(self) -> str:
+        return self._meeting.title
+
+    @property
+    def code(self) -> str:
+        return self._meeting.code
+
+    @property
+    def assistant_token(self) -> str:
+        return self._meeting.assistant_token
+
+    @property
+    def control_token(self) -> str:
+        return self._meeting.control_token
+
+    @property
+    def groups(self) -> int:
+        return self._meeting.groups
+
+    @property
+    def participants(self) -> int:
+        return self._meeting.participants
+
+    @property
+    def created_at(self) -> datetime:
+        return self._meeting.created_at
+
+    @property
+    def phase(self) -> Phase:
+        return self.agenda.phases[self.index]
+
+    @property
+    def clock(self) -> PhaseClock:
+        return self.clocks[self.index]
+
+    @property
+    def phase_count(self) -> int:
+        return len(self.agenda.phases)
+
+    def _fresh_clock(self, phase: Phase) -> PhaseClock:
+        turns = phase.turn_count(self._meeting.groups)
+        return PhaseClock(
+            duration_s=float(phase.seconds),
+            turn_seconds=phase.turn_seconds if turns else 0,
+            turn_count=turns,
+        )
+
+    # ------------------------------------------------------------------ lease
+    def acquire(self, where: str = "") -> None:
+        """Take the meeting for this process (raises MeetingBusy) and keep it alive."""
+        pid = os.getpid()
+        label = where or f"pid {pid} på {socket.gethostname()}"
+        try:
+            self.store.acquire_lease(self.meeting_id, pid, label, self.now())
+        except LeaseHeld as exc:
+            raise MeetingBusy(f"mødet {self.meeting_id} kører allerede ({exc.where})") from None
+        self._lease_pid = pid
+        self._schedule_heartbeat()
+
+    def release(self) -> None:
+        """Give the meeting up and stop every timer. Safe to call twice."""
+        self.stop_timers()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
+        if self._lease_pid is not None:
+            try:
+                self.store.release_lease(self.meeting_id, self._lease_pid)
+            except StorageError:
+                pass  # the lease goes stale on its own
+            self._lease_pid = None
+        for sub in list(self._subscribers):
+            sub.close()
+
+    def _schedule_heartbeat(self) -> None:
+        loop = _running_loop()
+        if loop is None or self._lease_pid is None:
+            return
+
+        def beat() -> None:
+            try:
+                self.store.heartbeat(self.meeting_id, self._lease_pid, self.now())
+            except StorageError:
+                pass
+            self._schedule_heartbeat()
+
+        self._heartbeat = loop.call_later(HEARTBEAT_S, beat)
+
+    # ------------------------------------------------------------------ fan-out
+    def subscribe(self) -> Subscription:
+        """A new subscriber; it gets the current state at once."""
+        sub = Subscription(self)
+        self._subscribers.append(sub)
+        sub.offer(self._latest)
+        return sub
+
+    def unsubscribe(self, sub: Subscription) -> None:
+        if sub in self._subscribers:
+            self._subscribers.remove(sub)
+
+    def add_listener(self, callback: Callable[[Snapshot], None]) -> None:
+        """A synchronous listener (the TUI posts a message from it)."""
+        self._listeners.append(callback)
+
+    def remove_listener(self, callback: Callable[[Snapshot], None]) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    @property
+    def latest(self) -> Snapshot:
+        return self._latest
+
+    def _publish(self, kind: str, **data: Any) -> Snapshot:
+        self._version += 1
+        snapshot = self._snapshot(Event(kind, self._version, self.now(), data))
+        self._latest = snapshot
+        for sub in list(self._subscribers):
+            sub.offer(snapshot)
+        for listener in list(self._listeners):
+            listener(snapshot)
+        return snapshot
+
+    def _snapshot(self, event: Event) -> Snapshot:
+        state = self.state(event.at)
+        return Snapshot(event, state, json.dumps(state, ensure_ascii=False))
+
+    # ------------------------------------------------------------------ state
+    def turn(self, now: float | None = None) -> TurnInfo | None:
+        return self.clock.turn(self.now() if now is None else now)
+
+    def turn_label(self, turn: TurnInfo) -> str:
+        return self.phase.turn_label(turn.index, turn.count)
+
+    def meeting_elapsed(self, now: float) -> float:
+        return sum(c.elapsed(now) for c in self.clocks)
+
+    def meeting_planned(self) -> float:
+        return sum(c.duration_s for c in self.clocks)
+
+    def expected_end(self, now: float) -> float:
+        """Wall instant the meeting ends if every phase from here keeps its time."""
+        left = sum(c.remaining(now) for c in self.clocks[self.index :])
+        return now + left
+
+    def state(self, now: float | None = None) -> dict[str, Any]:
+        """The /api/state document."""
+        now = self.now() if now is None else now
+        clock = self.clock
+        phase = self.phase
+        turn = clock.turn(now)
+        return {
+            "meeting": {
+                "id": str(self.meeting_id),
+                "title": self.title,
+                "code": self.code,
+                "elapsed_s": round(self.meeting_elapsed(now), 1),
+                "planned_s": round(self.meeting_planned(), 1),
+                "phones": self.phones,
+            },
+            "phase": {
+                "index": self.index,
+                "count": self.phase_count,
+                "kind": phase.kind,
+                "title": phase.title,
+                "text": phase.text,
+                "questions": list(phase.questions),
+                "started": clock.started,
+                "paused": clock.paused,
+                "remaining_s": round(clock.remaining(now), 1),
+                "overrun_s": round(clock.overrun(now), 1),
+                "duration_s": round(clock.duration_s, 1),
+            },
+            "turn": None
+            if turn is None
+            else {
+                "index": turn.index,
+                "count": turn.count,
+                "remaining_s": round(turn.remaining_s, 1),
+                "label": self.turn_label(turn),
+            },
+        }
+
+    # ------------------------------------------------------------------ clock commands
+    def _save_clock(self, index: int, *, current: bool = False) -> None:
+        clock = self.clocks[index]
+        self.store.save_clock(
+            self.meeting_id,
+            index,
+            duration_s=clock.duration_s,
+            elapsed_s=clock.elapsed_s,
+            running_since=clock.running_since,
+            started=clock.started,
+            turn_extra=clock.turn_extra_s,
+            current_phase=self.index if current else None,
+        )
+
+    def _set_clock(self, new: PhaseClock, kind: str, **data: Any) -> Snapshot:
+        old = self.clocks[self.index]
+        self.clocks[self.index] = new
+        try:
+            self._save_clock(self.index)
+        except StorageError:
+            self.clocks[self.index] = old
+            raise
+        self._announced = self._timing_marker(self.now())
+        self._reschedule()
+        return self._publish(kind, **data)
+
+    def start(self) -> Snapshot:
+        """Start or resume the current phase's clock."""
+        return self._set_clock(self.clock.start(self.now()), "clock", action="start")
+
+    def pause(self) -> Snapshot:
+        return self._set_clock(self.clock.pause(self.now()), "clock", action="pause")
+
+    def toggle(self) -> Snapshot:
+        return self.pause() if self.clock.running else self.start()
+
+    def extend(self, minutes: float) -> Snapshot:
+        if not 0 < minutes <= 120:
+            raise EngineError("forlæng med mellem 1 og 120 minutter")
+        new = self.clock.extend(minutes * 60, self.now())
+        return self._set_clock(new, "clock", action="extend", minutes=minutes)
+
+    def goto(self, index: int) -> Snapshot:
+        """Leave the current phase (paused, with its time kept) and show phase ``index``.
+
+        The phase entered is shown as it was left: not started with its full time, or
+        paused with the time it had left. Nothing starts by itself.
+        """
+        if not 0 <= index < self.phase_count:
+            raise EngineError(f"fase {index + 1} findes ikke (1–{self.phase_count})")
+        if index == self.index:
+            return self._latest
+        now = self.now()
+        old_index, old_clock = self.index, self.clock
+        self.clocks[old_index] = old_clock.pause(now)
+        self.index = index
+        try:
+            self._save_clock(old_index, current=True)
+        except StorageError:
+            self.index = old_index
+            self.clocks[old_index] = old_clock
+            raise
+        self._announced = self._timing_marker(now)
+        self._reschedule()
+        return self._publish("phase", index=index, previous=old_index)
+
+    def next_phase(self) -> Snapshot:
+        if self.index + 1 >= self.phase_count:
+            raise EngineError("det er sidste fase")
+        return self.goto(self.index + 1)
+
+    def previous_phase(self) -> Snapshot:
+        if self.index == 0:
+            raise EngineError("det er første fase")
+        return self.goto(self.index - 1)
+
+    def reset_phase(self) -> Snapshot:
+        """Back to "Klar" with the phase's full planned time."""
+        return self._set_clock(self._fresh_clock(self.phase), "clock", action="reset")
+
+    # ------------------------------------------------------------------ timers
+    def _timing_marker(self, now: float) -> tuple[int, int | None, bool]:
+        clock = self.clock
+        turn = clock.turn(now) if clock.started else None
+        return (self.index, None if turn is None else turn.index, clock.is_over(now))
+
+    def check_timers(self) -> Snapshot | None:
+        """Publish a turn change or phase end that is due. The loop's timer calls this;
+        tests call it after moving their fake clock."""
+        now = self.now()
+        marker = self._timing_marker(now)
+        previous = self._announced
+        self._announced = marker
+        result = None
+        if marker[0] == previous[0] and self.clock.started:
+            if marker[2] and not previous[2]:
+                result = self._publish("phase_end", index=self.index)
+            elif marker[1] != previous[1]:
+                turn = self.clock.turn(now)
+                label = self.turn_label(turn) if turn else "Tid til opsamling"
+                result = self._publish(
+                    "turn", index=marker[1], count=self.clock.turn_count, label=label
+                )
+        self._reschedule()
+        return result
+
+    def _reschedule(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        loop = _running_loop()
+        if loop is None:
+            return
+        boundary = self.clock.next_boundary(self.now())
+        if boundary is None:
+            return
+        delay = max(0.0, boundary - self.now()) + 0.01
+        self._timer = loop.call_later(delay, self.check_timers)
+
+    def start_timers(self) -> None:
+        """Call once the loop runs (the app's on_mount, or serve)."""
+        self._reschedule()
+
+    def stop_timers(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # ------------------------------------------------------------------ phones
+    def set_phones(self, count: int) -> None:
+        if count != self.phones:
+            self.phones = count
+            self._publish("phones", phones=count)
+
+    # ------------------------------------------------------------------ flip-overs
+    def group_count(self, grouping: str | None = None) -> int:
+        """How many groups the room has in a grouping (at least 1)."""
+        grouping = grouping or grouping_for(self.phase)
+        groups, people = self._meeting.groups, self._meeting.participants
+        if grouping == "interview":
+            if people:
+                return max(1, math.ceil(people / 3))
+            return max(1, groups)
+        if groups:
+            return groups
+        return max(1, math.ceil(people / 4)) if people else 1
+
+    def flipovers(self, include_confidential: bool = False) -> list[FlipoverRow]:
+        if include_confidential:
+            return self.store.flipovers(self.meeting_id, include_confidential=True)
+        if self._flip_cache is None:
+            self._flip_cache = self.store.flipovers(self.meeting_id)
+        return self._flip_cache
+
+    def flipover_counts(self, grouping: str | None = None) -> dict[int, int]:
+        """Group number → flip-overs that group has in the grouping (default: the phase's)."""
+        grouping = grouping or grouping_for(self.phase)
+        counts = {n: 0 for n in range(1, self.group_count(grouping) + 1)}
+        for flip in self.flipovers():
+            if flip.grouping == grouping:
+                counts[flip.group] = counts.get(flip.group, 0) + 1
+        return counts
+
+    def _clean_flipover(
+        self, group: int, heading: str, proposals: Sequence[str], kind: str | None
+    ) -> tuple[str, list[str], str]:
+        heading = " ".join((heading or "").split())
+        if not heading:
+            raise EngineError("Overskriften mangler – skriv den, før du gemmer.")
+        if len(heading) > MAX_HEADING:
+            raise EngineError(f"Overskriften er for lang (højst {MAX_HEADING} tegn).")
+        if not isinstance(group, int) or not 1 <= group <= MAX_GROUP:
+            raise EngineError(f"Gruppen skal være et nummer fra 1 til {MAX_GROUP}.")
+        lines = [" ".join(str(p).split()) for p in proposals]
+        lines = [p for p in lines if p]
+        limit = max(self.phase.max_proposals, 1) if self.phase.kind == "flipover" else MAX_PROPOSALS
+        if len(lines) > limit:
+            raise EngineError(f"Højst {limit} forslag under en overskrift i denne fase.")
+        if any(len(p) > MAX_PROPOSAL for p in lines):
+            raise EngineError(f"Et forslag er for langt (højst {MAX_PROPOSAL} tegn).")
+        kind = kind or default_flipover_kind(self.phase)
+        if kind not in ("wish", "strength"):
+            raise EngineError("Ukendt slags flip-over.")
+        return heading, lines, kind
+
+    def add_flipover(
+        self,
+        group: int,
+        heading: str,
+        proposals: Sequence[str] = (),
+        *,
+        kind: str | None = None,
+    ) -> FlipoverRow:
+        """Record a group's flip-over; it is committed before this returns."""
+        heading, lines, kind = self._clean_flipover(group, heading, proposals, kind)
+        grouping = "interview" if kind == "strength" else grouping_for(self.phase)
+        flip_id = self.store.add_flipover(
+            self.meeting_id,
+            phase_index=self.index,
+            grouping=grouping,
+            group=group,
+            kind=kind,
+            heading=heading,
+            proposals=lines,
+        )
+        self._flip_cache = None
+        row = FlipoverRow(
+            flip_id, self.index, group, grouping, kind, heading, tuple(lines), False, 0
+        )
+        self._publish("flipover_added", id=flip_id, group=group)
+        return row
+
+    def edit_flipover(
+        self,
+        flipover_id: int,
+        group: int,
+        heading: str,
+        proposals: Sequence[str] = (),
+        *,
+        kind: str | None = None,
+    ) -> FlipoverRow:
+        current = self._find_flipover(flipover_id)
+        heading, lines, kind = self._clean_flipover(group, heading, proposals, kind or current.kind)
+        grouping = "interview" if kind == "strength" else current.grouping
+        if grouping == "interview" and kind == "wish":
+            grouping = "fours"
+        self.store.edit_flipover(
+            self.meeting_id,
+            flipover_id,
+            grouping=grouping,
+            group=group,
+            kind=kind,
+            heading=heading,
+            proposals=lines,
+        )
+        self._flip_cache = None
+        self._publish("flipover_edited", id=flipover_id, group=group)
+        return self._find_flipover(flipover_id)
+
+    def delete_flipover(self, flipover_id: int) -> None:
+        self._find_flipover(flipover_id)
+        self.store.delete_flipover(self.meeting_id, flipover_id)
+        self._flip_cache = None
+        self._publish("flipover_deleted", id=flipover_id)
+
+    def _find_flipover(self, flipover_id: int) -> FlipoverRow:
+        for flip in self.flipovers(include_confidential=True):
+            if flip.id == flipover_id:
+                return flip
+        raise EngineError(f"flip-over {flipover_id} findes ikke")
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def create_meeting(
+    store: Store,
+    agenda: Agenda,
+    agenda_name: str,
+    title: str,
+    *,
+    groups: int = 0,
+    participants: int = 0,
+) -> int:
+    """Make a meeting from an agenda (snapshotting the agenda's TOML); returns its id."""
+    title = " ".join(title.split())
+    if not title:
+        raise EngineError("mødet skal have en titel")
+    if groups < 0 or participants < 0:
+        raise EngineError("antal grupper og deltagere kan ikke være negative")
+    if groups > MAX_GROUP or participants > 2000:
+        raise EngineError("for mange grupper eller deltagere")
+    seconds = [(float(p.seconds), p.turn_count(groups)) for p in agenda.phases]
+    meeting = store.create_meeting(
+        title=title,
+        agenda_name=agenda_name,
+        agenda_toml=agenda.source,
+        phase_seconds=seconds,
+        groups=groups,
+        participants=participants,
+    )
+    return meeting.id

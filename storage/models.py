@@ -1,0 +1,96 @@
+"""SQLModel tables. No participant names are stored anywhere; votes carry a random device id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Forloeb(SQLModel, table=True):
+    """One APV course at one workplace; a meeting made without one gets its own."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    workplace: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Meeting(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    forloeb_id: int = Field(foreign_key="forloeb.id", index=True)
+    title: str
+    agenda_name: str
+    agenda_toml: str  # the agenda as it was when the meeting was made (snapshot)
+    created_at: datetime = Field(default_factory=utcnow)
+    groups: int = 0  # groups of 4 (0: not given)
+    participants: int = 0  # 0: not given
+    current_phase: int = 0
+    code: str = Field(index=True)  # short code shown on the join screen
+    assistant_token: str
+    control_token: str
+    # The lease: one live process per meeting.
+    lease_pid: int | None = None
+    lease_host: str | None = None
+    lease_where: str | None = None  # where it runs, for the message to a second process
+    lease_heartbeat: float | None = None
+
+
+class PhaseRun(SQLModel, table=True):
+    """Clock state of one phase of one meeting (see facilitator.clock.PhaseClock)."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "phase_index"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    phase_index: int
+    duration_s: float
+    elapsed_s: float = 0.0
+    running_since: float | None = None  # epoch seconds
+    started: bool = False
+    turn_extra: str = ""  # comma-separated extra seconds per turn
+
+
+class Group(SQLModel, table=True):
+    """A group within a grouping; numbered from 1 because the room regroups."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "grouping", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    grouping: str  # "interview" (threes), "fours", ...
+    number: int
+    label: str = ""
+
+
+class Flipover(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    group_id: int = Field(foreign_key="group.id", index=True)
+    phase_index: int
+    kind: str = "wish"  # "wish" or "strength"
+    heading: str
+    confidential: bool = False  # særskilt spor: never projected, not exported by default
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Proposal(SQLModel, table=True):
+    """One line under a flip-over's heading, in order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    flipover_id: int = Field(foreign_key="flipover.id", index=True, ondelete="CASCADE")
+    position: int
+    text: str
+
+
+class Vote(SQLModel, table=True):
+    """One mark on one flip-over, from an anonymous device (or counted by hand)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    flipover_id: int = Field(foreign_key="flipover.id", index=True, ondelete="CASCADE")
+    device_id: str = ""  # random cookie value; "" for marks counted by hand
+    created_at: datetime = Field(default_factory=utcnow)
