@@ -87,14 +87,15 @@ class Subscription:
         self._ready.clear()
         return snapshot
 
-    async def get(self) -> Snapshot:
+    async def get(self) -> Snapshot | None:
+        """Wait for the next snapshot; None once the subscription is closed."""
         while True:
             await self._ready.wait()
+            if self.closed:
+                return None
             snapshot = self.take()
             if snapshot is not None:
                 return snapshot
-            if self.closed:
-                raise asyncio.CancelledError
 
     def close(self) -> None:
         self.closed = True

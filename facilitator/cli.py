@@ -1,0 +1,357 @@
+"""The `facilitator` command.
+
+Bad input (unknown meeting, broken agenda, unwritable file, busy meeting) gives one line on
+stderr and exit status 2, never a traceback. Heavy imports (Textual, aiohttp) happen only in
+the subcommands that need them, so every command starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from facilitator import paths
+
+PROG = "facilitator"
+
+
+class UsageError(Exception):
+    """One line for stderr; exit status 2."""
+
+
+def fail(message: str) -> NoReturn:
+    raise UsageError(message)
+
+
+# ---------------------------------------------------------------------- parser
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Mødelederens værktøj til APV-dialogmøder. Uden kommando: startskærmen.",
+    )
+    parser.add_argument("--db", help="database-URL (ellers FACILITATOR_DB eller SQLite-standard)")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+
+    def db_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--db", dest="sub_db", metavar="URL", help="database-URL (SQLAlchemy)")
+
+    def web_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--host", help="adressen telefonerne bruger (standard: LAN-adressen)")
+        p.add_argument("--port", type=int, default=8765, help="port (standard 8765)")
+
+    p = sub.add_parser("demo", help="demo-mødet i sin egen database, direkte på projektoren")
+    p.add_argument("--reset", action="store_true", help="start demo-mødet forfra")
+    p.add_argument("--no-web", action="store_true", help="uden telefonsiden")
+    web_args(p)
+
+    p = sub.add_parser("new", help="opret et nyt møde; skriver mødets id på sidste linje")
+    p.add_argument("--agenda", required=True, metavar="NAVN|FIL", help="dagsorden (navn eller fil)")
+    p.add_argument("--title", required=True, help="mødets titel")
+    p.add_argument("--groups", type=int, default=0, metavar="N", help="antal grupper på 4")
+    p.add_argument("--participants", type=int, default=0, metavar="N", help="antal deltagere")
+    db_arg(p)
+
+    p = sub.add_parser("run", help="kør mødet på projektoren")
+    p.add_argument("meeting", metavar="MØDE", help="mødets id")
+    p.add_argument("--no-web", action="store_true", help="uden telefonsiden")
+    web_args(p)
+    db_arg(p)
+
+    p = sub.add_parser("serve", help="motor og telefonside uden skærmbillede")
+    p.add_argument("meeting", metavar="MØDE", help="mødets id")
+    web_args(p)
+    db_arg(p)
+
+    p = sub.add_parser("links", help="adresserne til mødet")
+    p.add_argument("meeting", metavar="MØDE", help="mødets id")
+    web_args(p)
+    db_arg(p)
+
+    p = sub.add_parser("agendas", help="dagsordener: vis liste, vis én, tjek en fil")
+    p.add_argument("action", nargs="?", choices=["show", "check"], help="show NAVN | check FIL")
+    p.add_argument("target", nargs="?", metavar="NAVN|FIL")
+
+    p = sub.add_parser("export", help="eksportér bruttolisten")
+    p.add_argument("meeting", metavar="MØDE", help="mødets id")
+    p.add_argument("--what", required=True, choices=["bruttoliste", "handleplan"])
+    p.add_argument("--format", required=True, choices=["md", "csv", "xlsx", "docx", "json"])
+    p.add_argument("-o", "--output", metavar="FIL", help="filen (ellers standard-output)")
+    db_arg(p)
+    return parser
+
+
+# ---------------------------------------------------------------------- helpers
+def db_url(args: argparse.Namespace) -> str:
+    return getattr(args, "sub_db", None) or args.db or paths.default_db_url()
+
+
+def open_store(url: str):  # noqa: ANN201 - storage.repo.Store, imported lazily
+    from storage.db import StorageError
+    from storage.repo import Store
+
+    try:
+        return Store(url)
+    except StorageError as exc:
+        fail(str(exc))
+
+
+def meeting_id(store, value: str) -> int:  # noqa: ANN001
+    """A meeting by id or by its short code."""
+    if value.isdigit():
+        number = int(value)
+        if store.get_meeting(number) is not None:
+            return number
+    else:
+        for meeting in store.list_meetings():
+            if meeting.code == value.upper():
+                return meeting.id
+    fail(f"mødet {value!r} findes ikke i {store.url}")
+
+
+def make_engine(store, mid: int):  # noqa: ANN001, ANN201
+    from facilitator.engine import EngineError, MeetingEngine
+
+    try:
+        return MeetingEngine(store, mid)
+    except EngineError as exc:
+        fail(str(exc))
+
+
+def take_lease(engine, host: str | None, port: int, web: bool) -> None:  # noqa: ANN001
+    import socket
+
+    from facilitator.engine import MeetingBusy
+    from facilitator.web.net import lan_address, url_for
+
+    where = f"pid {os.getpid()} på {socket.gethostname()}"
+    if web:
+        where += f", {url_for(host or lan_address() or '127.0.0.1', port)}"
+    try:
+        engine.acquire(where)
+    except MeetingBusy as exc:
+        fail(str(exc))
+
+
+# ---------------------------------------------------------------------- commands
+def cmd_agendas(args: argparse.Namespace) -> int:
+    from facilitator.agenda import AgendaError, list_agendas, load_agenda, load_agenda_file
+
+    if args.action is None:
+        for name, origin, agenda in list_agendas():
+            if agenda is None:
+                print(f"{name:<24} ({origin}) FEJL – kør: {PROG} agendas check {name}")
+                continue
+            minutes = agenda.planned_seconds // 60
+            print(
+                f"{name:<24} {agenda.title} – {len(agenda.phases)} faser, {minutes} min ({origin})"
+            )
+        print(f"Egne dagsordener: {paths.user_agenda_dir()}/NAVN.toml")
+        return 0
+    if not args.target:
+        fail(f"{args.action} kræver et {'navn' if args.action == 'show' else 'filnavn'}")
+    try:
+        if args.action == "show":
+            agenda = load_agenda(args.target)
+            print(agenda.source, end="" if agenda.source.endswith("\n") else "\n")
+            return 0
+        agenda = load_agenda_file(Path(args.target))
+    except AgendaError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
+    print(f"{args.target}: i orden – {agenda.title}, {len(agenda.phases)} faser")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from facilitator.agenda import AgendaError, load_agenda
+    from facilitator.engine import EngineError, create_meeting
+
+    try:
+        agenda = load_agenda(args.agenda)
+    except AgendaError as exc:
+        fail(
+            exc.problems[0]
+            + (f" (og {len(exc.problems) - 1} fejl mere)" if len(exc.problems) > 1 else "")
+        )
+    store = open_store(db_url(args))
+    name = Path(args.agenda).stem if args.agenda.endswith(".toml") else args.agenda
+    try:
+        mid = create_meeting(
+            store, agenda, name, args.title, groups=args.groups, participants=args.participants
+        )
+    except EngineError as exc:
+        fail(str(exc))
+    meeting = store.get_meeting(mid)
+    print(f"Oprettet: {meeting.title} ({agenda.title}), kode {meeting.code}")
+    print(mid)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace, url: str | None = None) -> int:
+    store = open_store(url or db_url(args))
+    mid = meeting_id(store, args.meeting)
+    return run_app(store, mid, args)
+
+
+def run_app(store, mid: int | None, args: argparse.Namespace, demo: bool = False) -> int:  # noqa: ANN001
+    web = not getattr(args, "no_web", False)
+    engine = None
+    if mid is not None:
+        engine = make_engine(store, mid)
+        take_lease(engine, getattr(args, "host", None), getattr(args, "port", 8765), web)
+    from facilitator.app import FacilitatorApp
+
+    app = FacilitatorApp(
+        store,
+        engine=engine,
+        web=web,
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", 8765),
+        demo=demo,
+    )
+    try:
+        app.run()
+    finally:
+        if engine is not None:
+            engine.release()
+    return app.return_code or 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from facilitator.demo import ensure_demo
+
+    url = paths.demo_db_url()
+    if args.reset:
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = open_store(url)
+    mid = ensure_demo(store)
+    return run_app(store, mid, args, demo=True)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from facilitator.web.server import WebServer
+
+    store = open_store(db_url(args))
+    mid = meeting_id(store, args.meeting)
+    engine = make_engine(store, mid)
+    take_lease(engine, args.host, args.port, True)
+
+    async def main() -> int:
+        server = WebServer(engine, host=args.host, port=args.port)
+        await server.start()
+        if not server.bound:
+            print(f"{PROG}: {server.error}", file=sys.stderr)
+            return 2
+        engine.start_timers()
+        print(f"Mødet {mid}: {engine.title}")
+        print(f"Deltagere: {server.participant_url or 'Ingen netværk'}")
+        if server.error:
+            print(f"Advarsel: {server.error}", file=sys.stderr)
+        print("Stop med Ctrl+C.", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await server.stop()
+        return 0
+
+    try:
+        return asyncio.run(main())
+    finally:
+        engine.release()
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    from facilitator.web.net import lan_address, url_for
+
+    store = open_store(db_url(args))
+    mid = meeting_id(store, args.meeting)
+    meeting = store.get_meeting(mid)
+    host = args.host or lan_address()
+    if host is None:
+        print("Ingen netværk – telefonerne kan ikke nå denne maskine.", file=sys.stderr)
+        host = "127.0.0.1"
+    print(f"Deltagere: {url_for(host, args.port)}")
+    print(f"Mødekode: {meeting.code}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from facilitator.export import ExportError, bruttoliste, render
+
+    if args.what != "bruttoliste":
+        fail("handleplanen kan ikke eksporteres endnu; brug --what bruttoliste")
+    store = open_store(db_url(args))
+    mid = meeting_id(store, args.meeting)
+    try:
+        data = render(bruttoliste(store, mid), args.format)
+    except ExportError as exc:
+        fail(str(exc))
+    if not args.output or args.output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    target = Path(args.output).expanduser()
+    temporary = target.with_name(f".{target.name}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, target)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True) if temporary.parent.is_dir() else None
+        fail(f"kan ikke skrive {target}: {exc.strerror or exc}")
+    print(f"Skrevet: {target} ({len(data)} byte)", file=sys.stderr)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    store = open_store(db_url(args))
+    return run_app(store, None, args)
+
+
+COMMANDS = {
+    "agendas": cmd_agendas,
+    "new": cmd_new,
+    "run": cmd_run,
+    "demo": cmd_demo,
+    "serve": cmd_serve,
+    "links": cmd_links,
+    "export": cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = COMMANDS.get(args.command, cmd_start)
+    try:
+        return handler(args)
+    except UsageError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last guard: one line, never a traceback
+        from storage.db import StorageError
+
+        if isinstance(exc, StorageError):
+            print(f"{PROG}: {exc}", file=sys.stderr)
+            return 2
+        if os.environ.get("FACILITATOR_DEBUG"):
+            raise
+        print(f"{PROG}: uventet fejl: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
