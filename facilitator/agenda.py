@@ -163,8 +163,11 @@ def parse_agenda(text: str, source: str = "<agenda>") -> Agenda:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        where = f"{source}:{match.group(1)}" if match else source
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        if match:
+            where = f"{source}:{match.group(1)}"
+        else:  # "(at end of document)": the mistake runs to the last line
+            where = f"{source}:{max(1, len(text.splitlines()))}"
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise AgendaError([f"{where}: ugyldig TOML: {message}"]) from None
     lines = _Lines(text)
     problems: list[str] = []

@@ -149,6 +149,7 @@ class Store:
             for flip in session.exec(select(Flipover).where(Flipover.meeting_id == meeting_id)):
                 for prop in session.exec(select(Proposal).where(Proposal.flipover_id == flip.id)):
                     session.delete(prop)
+                session.flush()  # proposals first: else the FK cascade empties them under us
                 session.delete(flip)
             session.flush()
             for group in session.exec(select(Group).where(Group.meeting_id == meeting_id)):

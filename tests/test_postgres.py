@@ -51,7 +51,9 @@ def test_a_meeting_runs_and_resumes_on_postgresql(pg_url, capsys):
     engine.goto(2)
     engine.start()
     clock.t += 100
-    engine.add_flipover(3, "Færre afbrydelser – også om fredagen", ["Stille time", "Fælles kalender"])
+    engine.add_flipover(
+        3, "Færre afbrydelser – også om fredagen", ["Stille time", "Fælles kalender"]
+    )
     engine.pause()
     store.close()
 
@@ -64,7 +66,9 @@ def test_a_meeting_runs_and_resumes_on_postgresql(pg_url, capsys):
         "Færre afbrydelser – også om fredagen",
         ("Stille time", "Fælles kalender"),
     )
-    assert main(["export", str(mid), "--what", "bruttoliste", "--format", "md", "--db", pg_url]) == 0
+    assert (
+        main(["export", str(mid), "--what", "bruttoliste", "--format", "md", "--db", pg_url]) == 0
+    )
     assert "Færre afbrydelser – også om fredagen" in capsys.readouterr().out
 
 
