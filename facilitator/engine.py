@@ -19,7 +19,7 @@ import os
 import socket
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,13 +27,28 @@ from facilitator.agenda import Agenda, AgendaError, Phase, parse_agenda
 from facilitator.clock import PhaseClock, TurnInfo
 from storage.db import StorageError
 from storage.models import Meeting
-from storage.repo import FlipoverRow, LeaseHeld, Store
+from storage.repo import FlipoverRow, LeaseHeld, Store, ThemeRow
 
 MAX_HEADING = 200
 MAX_PROPOSAL = 500
 MAX_PROPOSALS = 10
 MAX_GROUP = 200
 HEARTBEAT_S = 30.0
+MAX_PHOTO = 2 * 1024 * 1024
+# Events after which the phones refetch the flip-overs (state["board"]["version"] moves).
+BOARD_EVENTS = frozenset(
+    {
+        "flipover_added",
+        "flipover_edited",
+        "flipover_deleted",
+        "vote",
+        "priority",
+        "theme",
+        "choice",
+        "photo",
+        "confidential",
+    }
+)
 
 
 class EngineError(Exception):
@@ -46,6 +61,14 @@ class MeetingNotFound(EngineError):
 
 class MeetingBusy(EngineError):
     """Another live process holds the meeting (the lease)."""
+
+
+class VoteRefused(EngineError):
+    """A phone's mark or choice was refused; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -164,6 +187,8 @@ class MeetingEngine:
         self._lease_pid: int | None = None
         self._announced = self._timing_marker(self.now())
         self._flip_cache: list[FlipoverRow] | None = None
+        self._theme_cache: list[ThemeRow] | None = None
+        self._board_version = 0
         self._latest = self._snapshot(Event("opened", 0, self.now()))
 
     # ------------------------------------------------------------------ identity
@@ -286,6 +311,8 @@ class MeetingEngine:
 
     def _publish(self, kind: str, **data: Any) -> Snapshot:
         self._version += 1
+        if kind in BOARD_EVENTS:
+            self._board_version += 1
         snapshot = self._snapshot(Event(kind, self._version, self.now(), data))
         self._latest = snapshot
         for sub in list(self._subscribers):
@@ -352,7 +379,32 @@ class MeetingEngine:
                 "remaining_s": round(turn.remaining_s, 1),
                 "label": self.turn_label(turn),
             },
+            "board": self._board_state(now),
         }
+
+    def _board_state(self, now: float) -> dict[str, Any]:
+        """What the phones need to know about the flip-overs: a version to refetch on,
+        and the vote or choose phase's rules and progress."""
+        board: dict[str, Any] = {"version": self._board_version, "vote": None, "choose": None}
+        phase = self.phase
+        if phase.kind == "vote":
+            cast, devices = self.vote_progress()
+            board["vote"] = {
+                "marks": phase.marks,
+                "cap": phase.cap_per_card,
+                "reveal": phase.reveal,
+                "visible": self.marks_visible(now),
+                "cast": cast,
+                "voters": devices,
+            }
+        elif phase.kind == "choose":
+            board["choose"] = {
+                "options": [
+                    {"key": item.key, "title": item.title, "count": count}
+                    for item, count in self.choice_counts()
+                ]
+            }
+        return board
 
     # ------------------------------------------------------------------ clock commands
     def _save_clock(self, index: int, *, current: bool = False) -> None:
@@ -489,10 +541,21 @@ class MeetingEngine:
             self._publish("phones", phones=count)
 
     # ------------------------------------------------------------------ flip-overs
+    def current_grouping(self) -> str:
+        """The grouping the room is in now: threes for the interview, one group per
+        chosen wish after a "brænder for" phase, else groups of four."""
+        if self.phase.kind == "interview":
+            return "interview"
+        if any(p.kind == "choose" for p in self.agenda.phases[: self.index]):
+            return "wishes"
+        return "fours"
+
     def group_count(self, grouping: str | None = None) -> int:
         """How many groups the room has in a grouping (at least 1)."""
-        grouping = grouping or grouping_for(self.phase)
+        grouping = grouping or self.current_grouping()
         groups, people = self._meeting.groups, self._meeting.participants
+        if grouping == "wishes":
+            return max(1, len(self.choice_options()))
         if grouping == "interview":
             if people:
                 return max(1, math.ceil(people / 3))
@@ -510,7 +573,7 @@ class MeetingEngine:
 
     def flipover_counts(self, grouping: str | None = None) -> dict[int, int]:
         """Group number → flip-overs that group has in the grouping (default: the phase's)."""
-        grouping = grouping or grouping_for(self.phase)
+        grouping = grouping or self.current_grouping()
         counts = {n: 0 for n in range(1, self.group_count(grouping) + 1)}
         for flip in self.flipovers():
             if flip.grouping == grouping:
@@ -549,7 +612,7 @@ class MeetingEngine:
     ) -> FlipoverRow:
         """Record a group's flip-over; it is committed before this returns."""
         heading, lines, kind = self._clean_flipover(group, heading, proposals, kind)
-        grouping = "interview" if kind == "strength" else grouping_for(self.phase)
+        grouping = "interview" if kind == "strength" else self.current_grouping()
         flip_id = self.store.add_flipover(
             self.meeting_id,
             phase_index=self.index,
@@ -604,6 +667,280 @@ class MeetingEngine:
             if flip.id == flipover_id:
                 return flip
         raise EngineError(f"flip-over {flipover_id} findes ikke")
+
+    # ------------------------------------------------------------------ marks
+    @property
+    def voting(self) -> bool:
+        """Phones may spend marks while the current phase is a vote phase."""
+        return self.phase.kind == "vote"
+
+    def marks_visible(self, now: float | None = None) -> bool:
+        """Totals are hidden during a vote with reveal = "end" until its time is up."""
+        if self.phase.kind != "vote" or self.phase.reveal == "live":
+            return True
+        return self.clock.is_over(self.now() if now is None else now)
+
+    def _votable(self, flipover_id: int) -> FlipoverRow:
+        for flip in self.flipovers():
+            if flip.id == flipover_id:
+                if flip.kind != "wish":
+                    raise VoteRefused("Der stemmes kun på ønsker.", 409)
+                return flip
+        raise VoteRefused("Den flip-over findes ikke (længere).", 404)
+
+    def device_marks(self, device_id: str) -> tuple[dict[int, int], int]:
+        """(flip-over id → this device's marks in the vote phase, marks it has left)."""
+        if not self.voting:
+            return {}, 0
+        mine = self.store.device_votes(self.meeting_id, device_id, self.index)
+        return mine, max(0, self.phase.marks - sum(mine.values()))
+
+    def vote(self, device_id: str, flipover_id: int) -> tuple[dict[int, int], int]:
+        """One mark from a phone. The budget and the per-card cap are enforced here."""
+        if not device_id:
+            raise VoteRefused("Telefonen mangler sin anonyme nøgle – genindlæs siden.", 400)
+        if not self.voting:
+            raise VoteRefused("Der stemmes ikke lige nu.", 409)
+        self._votable(flipover_id)
+        refused = self.store.add_vote(
+            self.meeting_id,
+            flipover_id,
+            device_id,
+            self.index,
+            budget=self.phase.marks,
+            cap=self.phase.cap_per_card,
+        )
+        if refused == "spent":
+            raise VoteRefused(f"Du har brugt alle dine {self.phase.marks} markeringer.", 409)
+        if refused == "cap":
+            raise VoteRefused(f"Højst {self.phase.cap_per_card} markeringer på samme ønske.", 409)
+        self._flip_cache = None
+        self._publish("vote", id=flipover_id)
+        return self.device_marks(device_id)
+
+    def unvote(self, device_id: str, flipover_id: int) -> tuple[dict[int, int], int]:
+        if not self.voting:
+            raise VoteRefused("Der stemmes ikke lige nu.", 409)
+        if not self.store.remove_vote(self.meeting_id, flipover_id, device_id, self.index):
+            raise VoteRefused("Du har ingen markering på det ønske.", 409)
+        self._flip_cache = None
+        self._publish("vote", id=flipover_id)
+        return self.device_marks(device_id)
+
+    def hand_mark(self, flipover_id: int, delta: int = 1) -> FlipoverRow:
+        """Marks counted by hand (paper dots): +1 or -1 on a card, in any phase."""
+        self._votable(flipover_id)
+        if delta > 0:
+            self.store.add_vote(self.meeting_id, flipover_id, "", self.index)
+        elif not self.store.remove_vote(self.meeting_id, flipover_id, ""):
+            raise EngineError("Der er ingen håndtalte markeringer at fjerne på den.")
+        self._flip_cache = None
+        self._publish("vote", id=flipover_id, hand=delta)
+        return self._find_flipover(flipover_id)
+
+    def vote_progress(self) -> tuple[int, int]:
+        """(marks cast from phones in this vote phase, phones that voted)."""
+        return self.store.vote_totals(self.meeting_id, self.index)
+
+    # ------------------------------------------------------------------ ranking, themes
+    def themes(self) -> list[ThemeRow]:
+        if self._theme_cache is None:
+            self._theme_cache = self.store.themes(self.meeting_id)
+        return self._theme_cache
+
+    def ranking(self) -> list[RankItem]:
+        """The open wishes by marks, a theme counting as one with its marks summed.
+
+        Ties share a rank and are flagged, so the projector can say "delt 2. plads".
+        """
+        themes = {t.id: t for t in self.themes()}
+        members: dict[int, list[FlipoverRow]] = {}
+        items: list[RankItem] = []
+        for flip in self.flipovers():
+            if flip.kind != "wish":
+                continue
+            if flip.theme_id in themes:
+                members.setdefault(flip.theme_id, []).append(flip)
+                continue
+            items.append(
+                RankItem(f"f{flip.id}", flip.heading, flip.marks, 0, False, (flip,), flip.priority)
+            )
+        for theme_id, flips in members.items():
+            theme = themes[theme_id]
+            marks = sum(f.marks for f in flips)
+            items.append(
+                RankItem(f"t{theme_id}", theme.name, marks, 0, False, tuple(flips), theme.priority)
+            )
+        items.sort(key=lambda i: (-i.marks, min(f.id for f in i.flipovers)))
+        ranked: list[RankItem] = []
+        for item in items:
+            rank = next((r.rank for r in ranked if r.marks == item.marks), len(ranked) + 1)
+            tied = sum(1 for other in items if other.marks == item.marks) > 1
+            ranked.append(replace(item, rank=rank, tied=tied))
+        return ranked
+
+    def prioritised(self) -> list[RankItem]:
+        return sorted((i for i in self.ranking() if i.priority), key=lambda i: i.priority)
+
+    def set_priorities(self, keys: Sequence[str]) -> None:
+        """The prioritised wishes, in order (keys from ranking(): "f12", "t3")."""
+        known = {i.key for i in self.ranking()}
+        options = []
+        for key in keys:
+            if key not in known:
+                raise EngineError("Det ønske findes ikke (længere).")
+            options.append((key[0], int(key[1:])))
+        self.store.set_priorities(self.meeting_id, options)
+        self._invalidate()
+        self._publish("priority", keys=list(keys))
+
+    def toggle_priority(self, key: str) -> bool:
+        """Mark or unmark one wish as prioritised; returns whether it now is."""
+        current = [i.key for i in self.prioritised()]
+        if key in current:
+            current.remove(key)
+            self.set_priorities(current)
+            return False
+        self.set_priorities([*current, key])
+        return True
+
+    def create_theme(self, name: str, flipover_ids: Sequence[int]) -> int:
+        name = " ".join((name or "").split())
+        if not name:
+            raise EngineError("Temaet skal have et navn.")
+        if len(name) > MAX_HEADING:
+            raise EngineError(f"Navnet er for langt (højst {MAX_HEADING} tegn).")
+        wishes = {f.id for f in self.flipovers() if f.kind == "wish"}
+        ids = list(dict.fromkeys(flipover_ids))
+        if len(ids) < 2 or not set(ids) <= wishes:
+            raise EngineError("Vælg mindst to ønsker til temaet.")
+        theme_id = self.store.create_theme(self.meeting_id, name, ids)
+        self._invalidate()
+        self._publish("theme", id=theme_id, action="create")
+        return theme_id
+
+    def rename_theme(self, theme_id: int, name: str) -> None:
+        name = " ".join((name or "").split())
+        if not name:
+            raise EngineError("Temaet skal have et navn.")
+        if not self.store.rename_theme(self.meeting_id, theme_id, name):
+            raise EngineError("Det tema findes ikke.")
+        self._invalidate()
+        self._publish("theme", id=theme_id, action="rename")
+
+    def split_theme(self, theme_id: int) -> None:
+        if not self.store.split_theme(self.meeting_id, theme_id):
+            raise EngineError("Det tema findes ikke.")
+        self._invalidate()
+        self._publish("theme", id=theme_id, action="split")
+
+    def _invalidate(self) -> None:
+        self._flip_cache = None
+        self._theme_cache = None
+
+    # ------------------------------------------------------------------ brænder for
+    def choice_options(self) -> list[RankItem]:
+        """What the room chooses between: the prioritised wishes; if none were marked,
+        the wishes written in the last flip-over phase before here (2. dialogmøde: each
+        group's one chosen wish)."""
+        chosen = self.prioritised()
+        if chosen:
+            return chosen
+        flip_phases = [
+            i for i, p in enumerate(self.agenda.phases[: self.index + 1]) if p.kind == "flipover"
+        ]
+        if not flip_phases:
+            return []
+        last = flip_phases[-1]
+        return [i for i in self.ranking() if any(f.phase_index == last for f in i.flipovers)]
+
+    def _choose_phase(self) -> int:
+        """The choose phase that counts: the current one, else the latest before it."""
+        for index in range(self.index, -1, -1):
+            if self.agenda.phases[index].kind == "choose":
+                return index
+        return self.index
+
+    def choose(self, device_id: str, key: str | None) -> None:
+        """A phone's one "brænder for" pick (a new pick replaces the old; None clears)."""
+        if not device_id:
+            raise VoteRefused("Telefonen mangler sin anonyme nøgle – genindlæs siden.", 400)
+        if self.phase.kind != "choose":
+            raise VoteRefused("Der vælges ikke lige nu.", 409)
+        option = None
+        if key is not None:
+            if key not in {o.key for o in self.choice_options()}:
+                raise VoteRefused("Det ønske kan ikke vælges.", 404)
+            option = (key[0], int(key[1:]))
+        self.store.set_choice(self.meeting_id, self.index, device_id, option)
+        self._publish("choice", key=key)
+
+    def hand_choice(self, key: str, delta: int = 1) -> None:
+        """Choices entered by hand by the mødeleder (hands in the air)."""
+        if key not in {o.key for o in self.choice_options()}:
+            raise EngineError("Det ønske kan ikke vælges.")
+        option = (key[0], int(key[1:]))
+        phase = self._choose_phase()
+        if delta > 0:
+            self.store.add_hand_choice(self.meeting_id, phase, option)
+        elif not self.store.remove_hand_choice(self.meeting_id, phase, option):
+            raise EngineError("Der er ingen håndtalte valg at fjerne.")
+        self._publish("choice", key=key, hand=delta)
+
+    def choice_counts(self) -> list[tuple[RankItem, int]]:
+        """Each option with how many chose it: the new groups and their sizes."""
+        counts: dict[str, int] = {}
+        for _device, (kind, oid) in self.store.choices(self.meeting_id, self._choose_phase()):
+            counts[f"{kind}{oid}"] = counts.get(f"{kind}{oid}", 0) + 1
+        return [(o, counts.get(o.key, 0)) for o in self.choice_options()]
+
+    def device_choice(self, device_id: str) -> str | None:
+        for device, (kind, oid) in self.store.choices(self.meeting_id, self._choose_phase()):
+            if device == device_id:
+                return f"{kind}{oid}"
+        return None
+
+    # ------------------------------------------------------------------ photo, særskilt spor
+    def set_photo(self, flipover_id: int, content_type: str, data: bytes) -> None:
+        if content_type not in ("image/jpeg", "image/png", "image/webp"):
+            raise EngineError("Billedet skal være JPEG, PNG eller WebP.")
+        if not data or len(data) > MAX_PHOTO:
+            raise EngineError(f"Billedet er for stort (højst {MAX_PHOTO // 1024} kB).")
+        if not self.store.set_photo(self.meeting_id, flipover_id, content_type, data):
+            raise EngineError(f"flip-over {flipover_id} findes ikke")
+        self._flip_cache = None
+        self._publish("photo", id=flipover_id)
+
+    def photo(self, flipover_id: int) -> tuple[str, bytes] | None:
+        return self.store.photo(self.meeting_id, flipover_id)
+
+    def set_confidential(self, flipover_id: int, confidential: bool = True) -> None:
+        """Særskilt spor: the flip-over leaves the open lists, the projector and the phones."""
+        self._find_flipover(flipover_id)
+        self.store.set_confidential(self.meeting_id, flipover_id, confidential)
+        self._invalidate()
+        self._publish("confidential", id=flipover_id, confidential=confidential)
+
+
+@dataclass(frozen=True)
+class RankItem:
+    """One line of the prioritering: a lone wish ("f12") or a theme ("t3")."""
+
+    key: str
+    title: str
+    marks: int
+    rank: int
+    tied: bool
+    flipovers: tuple[FlipoverRow, ...]
+    priority: int | None
+
+    @property
+    def groups(self) -> tuple[int, ...]:
+        return tuple(sorted({f.group for f in self.flipovers}))
+
+    @property
+    def is_theme(self) -> bool:
+        return self.key.startswith("t")
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -65,6 +65,16 @@ class Group(SQLModel, table=True):
     label: str = ""
 
 
+class Theme(SQLModel, table=True):
+    """Several flip-overs joined under one name (seed 003: present "i temaer")."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    name: str
+    priority: int | None = None  # rank among the prioritised wishes; None: not prioritised
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class Flipover(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
@@ -73,6 +83,8 @@ class Flipover(SQLModel, table=True):
     kind: str = "wish"  # "wish" or "strength"
     heading: str
     confidential: bool = False  # særskilt spor: never projected, not exported by default
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", index=True)
+    priority: int | None = None  # rank among the prioritised wishes; None: not prioritised
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -93,4 +105,30 @@ class Vote(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
     flipover_id: int = Field(foreign_key="flipover.id", index=True, ondelete="CASCADE")
     device_id: str = ""  # random cookie value; "" for marks counted by hand
+    phase_index: int = 0  # the vote phase it was cast in (a device's budget is per phase)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Choice(SQLModel, table=True):
+    """ "Brænder for": one device's pick of a prioritised wish (or a hand-counted one).
+
+    The option is a lone flip-over or a theme: exactly one of the two ids is set.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    phase_index: int
+    flipover_id: int | None = Field(default=None, foreign_key="flipover.id", ondelete="CASCADE")
+    theme_id: int | None = Field(default=None, foreign_key="theme.id", ondelete="CASCADE")
+    device_id: str = ""  # "" for a choice entered by hand
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Photo(SQLModel, table=True):
+    """A photo of the paper flip-over, taken by the assistant's phone (scaled down there)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    flipover_id: int = Field(foreign_key="flipover.id", index=True, ondelete="CASCADE")
+    content_type: str
+    data: bytes
     created_at: datetime = Field(default_factory=utcnow)

@@ -17,7 +17,19 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from storage.db import StorageError, open_engine
-from storage.models import Flipover, Forloeb, Group, Meeting, PhaseRun, Proposal, Vote, utcnow
+from storage.models import (
+    Choice,
+    Flipover,
+    Forloeb,
+    Group,
+    Meeting,
+    PhaseRun,
+    Photo,
+    Proposal,
+    Theme,
+    Vote,
+    utcnow,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -35,6 +47,16 @@ class FlipoverRow:
     proposals: tuple[str, ...]
     confidential: bool
     marks: int
+    theme_id: int | None = None
+    priority: int | None = None
+    has_photo: bool = False
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    id: int
+    name: str
+    priority: int | None
 
 
 @dataclass(frozen=True)
@@ -143,17 +165,19 @@ class Store:
 
     def delete_meeting(self, meeting_id: int) -> None:
         def work(session: Session) -> None:
-            for model in (Vote, PhaseRun):
+            for model in (Vote, Choice, PhaseRun):
                 for row in session.exec(select(model).where(model.meeting_id == meeting_id)):
                     session.delete(row)
             for flip in session.exec(select(Flipover).where(Flipover.meeting_id == meeting_id)):
-                for prop in session.exec(select(Proposal).where(Proposal.flipover_id == flip.id)):
-                    session.delete(prop)
+                for model in (Proposal, Photo):
+                    for row in session.exec(select(model).where(model.flipover_id == flip.id)):
+                        session.delete(row)
                 session.flush()  # proposals first: else the FK cascade empties them under us
                 session.delete(flip)
             session.flush()
-            for group in session.exec(select(Group).where(Group.meeting_id == meeting_id)):
-                session.delete(group)
+            for model in (Group, Theme):
+                for row in session.exec(select(model).where(model.meeting_id == meeting_id)):
+                    session.delete(row)
             meeting = session.get(Meeting, meeting_id)
             if meeting is not None:
                 session.delete(meeting)
@@ -328,9 +352,10 @@ class Store:
             flip = session.get(Flipover, flipover_id)
             if flip is None or flip.meeting_id != meeting_id:
                 return False
-            for model in (Proposal, Vote):
+            for model in (Proposal, Vote, Choice, Photo):
                 for row in session.exec(select(model).where(model.flipover_id == flipover_id)):
                     session.delete(row)
+            session.flush()
             session.delete(flip)
             return True
 
@@ -349,7 +374,11 @@ class Store:
             ids = [flip.id for flip, _ in rows]
             proposals: dict[int, list[str]] = {i: [] for i in ids}
             marks: dict[int, int] = {}
+            photos: set[int] = set()
             if ids:
+                photos = set(
+                    session.exec(select(Photo.flipover_id).where(Photo.flipover_id.in_(ids)))
+                )
                 for prop in session.exec(
                     select(Proposal)
                     .where(Proposal.flipover_id.in_(ids))
@@ -373,10 +402,304 @@ class Store:
                 proposals=tuple(proposals[flip.id]),
                 confidential=flip.confidential,
                 marks=marks.get(flip.id, 0),
+                theme_id=flip.theme_id,
+                priority=flip.priority,
+                has_photo=flip.id in photos,
             )
             for flip, group in rows
             if include_confidential or not flip.confidential
         ]
+
+    # ------------------------------------------------------------ marks
+    def add_vote(
+        self,
+        meeting_id: int,
+        flipover_id: int,
+        device_id: str,
+        phase_index: int,
+        *,
+        budget: int | None = None,
+        cap: int | None = None,
+    ) -> str | None:
+        """One mark, if the device's budget and the per-card cap allow it.
+
+        Returns None when the mark was saved, else "spent" or "cap". The check and the
+        insert are one transaction. Hand-counted marks (device "") have no budget.
+        """
+
+        def work(session: Session) -> str | None:
+            if device_id and (budget is not None or cap is not None):
+                mine = list(
+                    session.exec(
+                        select(Vote.flipover_id).where(
+                            Vote.meeting_id == meeting_id,
+                            Vote.device_id == device_id,
+                            Vote.phase_index == phase_index,
+                        )
+                    )
+                )
+                if budget is not None and len(mine) >= budget:
+                    return "spent"
+                if cap is not None and mine.count(flipover_id) >= cap:
+                    return "cap"
+            session.add(
+                Vote(
+                    meeting_id=meeting_id,
+                    flipover_id=flipover_id,
+                    device_id=device_id,
+                    phase_index=phase_index,
+                )
+            )
+            return None
+
+        return self._write(work)
+
+    def remove_vote(
+        self, meeting_id: int, flipover_id: int, device_id: str, phase_index: int | None = None
+    ) -> bool:
+        """Take back the newest of the device's marks on the card (hand marks: device "")."""
+
+        def work(session: Session) -> bool:
+            query = select(Vote).where(
+                Vote.meeting_id == meeting_id,
+                Vote.flipover_id == flipover_id,
+                Vote.device_id == device_id,
+            )
+            if phase_index is not None:
+                query = query.where(Vote.phase_index == phase_index)
+            vote = session.exec(query.order_by(Vote.id.desc())).first()
+            if vote is None:
+                return False
+            session.delete(vote)
+            return True
+
+        return self._write(work)
+
+    def device_votes(self, meeting_id: int, device_id: str, phase_index: int) -> dict[int, int]:
+        """Flip-over id → marks this device put on it in the phase."""
+        with self._session() as session:
+            rows = session.exec(
+                select(Vote.flipover_id, func.count(Vote.id))
+                .where(
+                    Vote.meeting_id == meeting_id,
+                    Vote.device_id == device_id,
+                    Vote.phase_index == phase_index,
+                )
+                .group_by(Vote.flipover_id)
+            )
+            return {fid: count for fid, count in rows}
+
+    def vote_totals(self, meeting_id: int, phase_index: int) -> tuple[int, int]:
+        """(marks cast from phones in the phase, devices that cast them)."""
+        with self._session() as session:
+            marks = session.exec(
+                select(func.count(Vote.id)).where(
+                    Vote.meeting_id == meeting_id,
+                    Vote.phase_index == phase_index,
+                    Vote.device_id != "",
+                )
+            ).one()
+            devices = session.exec(
+                select(func.count(func.distinct(Vote.device_id))).where(
+                    Vote.meeting_id == meeting_id,
+                    Vote.phase_index == phase_index,
+                    Vote.device_id != "",
+                )
+            ).one()
+        return int(marks), int(devices)
+
+    # ------------------------------------------------------------ themes and priorities
+    def themes(self, meeting_id: int) -> list[ThemeRow]:
+        with self._session() as session:
+            rows = session.exec(
+                select(Theme).where(Theme.meeting_id == meeting_id).order_by(Theme.id)
+            )
+            return [ThemeRow(t.id, t.name, t.priority) for t in rows]
+
+    def create_theme(self, meeting_id: int, name: str, flipover_ids: Sequence[int]) -> int:
+        """A theme over the flip-overs; a flip-over already in another theme moves over."""
+
+        def work(session: Session) -> int:
+            theme = Theme(meeting_id=meeting_id, name=name)
+            session.add(theme)
+            session.flush()
+            for fid in flipover_ids:
+                flip = session.get(Flipover, fid)
+                if flip is not None and flip.meeting_id == meeting_id:
+                    flip.theme_id = theme.id
+                    flip.priority = None
+                    session.add(flip)
+            session.flush()
+            _drop_empty_themes(session, meeting_id)
+            return theme.id
+
+        return self._write(work)
+
+    def rename_theme(self, meeting_id: int, theme_id: int, name: str) -> bool:
+        def work(session: Session) -> bool:
+            theme = session.get(Theme, theme_id)
+            if theme is None or theme.meeting_id != meeting_id:
+                return False
+            theme.name = name
+            session.add(theme)
+            return True
+
+        return self._write(work)
+
+    def split_theme(self, meeting_id: int, theme_id: int) -> bool:
+        """Undo a theme: its flip-overs stand alone again (choices of the theme go)."""
+
+        def work(session: Session) -> bool:
+            theme = session.get(Theme, theme_id)
+            if theme is None or theme.meeting_id != meeting_id:
+                return False
+            for flip in session.exec(select(Flipover).where(Flipover.theme_id == theme_id)):
+                flip.theme_id = None
+                session.add(flip)
+            for choice in session.exec(select(Choice).where(Choice.theme_id == theme_id)):
+                session.delete(choice)
+            session.flush()
+            session.delete(theme)
+            return True
+
+        return self._write(work)
+
+    def set_priorities(self, meeting_id: int, options: Sequence[tuple[str, int]]) -> None:
+        """The prioritised wishes, in order: ("f", flipover id) or ("t", theme id)."""
+
+        def work(session: Session) -> None:
+            for flip in session.exec(select(Flipover).where(Flipover.meeting_id == meeting_id)):
+                flip.priority = None
+                session.add(flip)
+            for theme in session.exec(select(Theme).where(Theme.meeting_id == meeting_id)):
+                theme.priority = None
+                session.add(theme)
+            for rank, (kind, oid) in enumerate(options, 1):
+                row = session.get(Flipover if kind == "f" else Theme, oid)
+                if row is not None and row.meeting_id == meeting_id:
+                    row.priority = rank
+                    session.add(row)
+
+        self._write(work)
+
+    # ------------------------------------------------------------ "brænder for"
+    def set_choice(
+        self, meeting_id: int, phase_index: int, device_id: str, option: tuple[str, int] | None
+    ) -> None:
+        """A device's one choice in the phase (replacing its earlier one; None clears)."""
+
+        def work(session: Session) -> None:
+            for old in session.exec(
+                select(Choice).where(
+                    Choice.meeting_id == meeting_id,
+                    Choice.phase_index == phase_index,
+                    Choice.device_id == device_id,
+                )
+            ):
+                session.delete(old)
+            if option is not None:
+                session.add(_choice(meeting_id, phase_index, device_id, option))
+
+        self._write(work)
+
+    def add_hand_choice(self, meeting_id: int, phase_index: int, option: tuple[str, int]) -> None:
+        self._write(lambda s: s.add(_choice(meeting_id, phase_index, "", option)))
+
+    def remove_hand_choice(
+        self, meeting_id: int, phase_index: int, option: tuple[str, int]
+    ) -> bool:
+        def work(session: Session) -> bool:
+            column = Choice.flipover_id if option[0] == "f" else Choice.theme_id
+            row = session.exec(
+                select(Choice)
+                .where(
+                    Choice.meeting_id == meeting_id,
+                    Choice.phase_index == phase_index,
+                    Choice.device_id == "",
+                    column == option[1],
+                )
+                .order_by(Choice.id.desc())
+            ).first()
+            if row is None:
+                return False
+            session.delete(row)
+            return True
+
+        return self._write(work)
+
+    def choices(self, meeting_id: int, phase_index: int) -> list[tuple[str, tuple[str, int]]]:
+        """(device id, option) for every choice in the phase."""
+        with self._session() as session:
+            rows = session.exec(
+                select(Choice).where(
+                    Choice.meeting_id == meeting_id, Choice.phase_index == phase_index
+                )
+            )
+            return [
+                (c.device_id, ("f", c.flipover_id) if c.flipover_id else ("t", c.theme_id))
+                for c in rows
+            ]
+
+    # ------------------------------------------------------------ særskilt spor, photos
+    def set_confidential(self, meeting_id: int, flipover_id: int, confidential: bool) -> bool:
+        def work(session: Session) -> bool:
+            flip = session.get(Flipover, flipover_id)
+            if flip is None or flip.meeting_id != meeting_id:
+                return False
+            flip.confidential = confidential
+            if confidential:
+                flip.theme_id = None
+                flip.priority = None
+            session.add(flip)
+            return True
+
+        return self._write(work)
+
+    def set_photo(self, meeting_id: int, flipover_id: int, content_type: str, data: bytes) -> bool:
+        def work(session: Session) -> bool:
+            flip = session.get(Flipover, flipover_id)
+            if flip is None or flip.meeting_id != meeting_id:
+                return False
+            for old in session.exec(select(Photo).where(Photo.flipover_id == flipover_id)):
+                session.delete(old)
+            session.add(Photo(flipover_id=flipover_id, content_type=content_type, data=data))
+            return True
+
+        return self._write(work)
+
+    def photo(self, meeting_id: int, flipover_id: int) -> tuple[str, bytes] | None:
+        with self._session() as session:
+            flip = session.get(Flipover, flipover_id)
+            if flip is None or flip.meeting_id != meeting_id:
+                return None
+            row = session.exec(select(Photo).where(Photo.flipover_id == flipover_id)).first()
+            return None if row is None else (row.content_type, row.data)
+
+
+def _choice(meeting_id: int, phase_index: int, device_id: str, option: tuple[str, int]) -> Choice:
+    kind, oid = option
+    return Choice(
+        meeting_id=meeting_id,
+        phase_index=phase_index,
+        device_id=device_id,
+        flipover_id=oid if kind == "f" else None,
+        theme_id=oid if kind == "t" else None,
+    )
+
+
+def _drop_empty_themes(session: Session, meeting_id: int) -> None:
+    used = set(
+        session.exec(
+            select(Flipover.theme_id).where(
+                Flipover.meeting_id == meeting_id, Flipover.theme_id.is_not(None)
+            )
+        )
+    )
+    for theme in session.exec(select(Theme).where(Theme.meeting_id == meeting_id)):
+        if theme.id not in used:
+            for choice in session.exec(select(Choice).where(Choice.theme_id == theme.id)):
+                session.delete(choice)
+            session.delete(theme)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -391,4 +714,12 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-__all__ = ["FlipoverRow", "Lease", "LeaseHeld", "Store", "StorageError", "new_token"]
+__all__ = [
+    "FlipoverRow",
+    "Lease",
+    "LeaseHeld",
+    "Store",
+    "StorageError",
+    "ThemeRow",
+    "new_token",
+]

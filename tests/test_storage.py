@@ -14,7 +14,7 @@ from sqlalchemy import text
 import storage.db as db_module
 from facilitator.agenda import load_agenda
 from facilitator.engine import create_meeting
-from storage.db import HEAD, StorageError
+from storage.db import HEAD, MIGRATIONS, StorageError
 from storage.repo import LeaseHeld, Store
 
 NOW = 1_800_000_000.0
@@ -33,10 +33,47 @@ def test_sqlite_is_durable_wal_with_foreign_keys(store):
 
 def test_a_fresh_database_is_migrated_and_stamped(store):
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master"))}
-    assert HEAD == "0001"
+    newest = max(p.name.split("_")[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
+    assert HEAD == newest
     assert {"meeting", "phaserun", "group", "flipover", "proposal", "vote"} <= tables
+    assert {"theme", "choice", "photo"} <= tables
+
+
+def test_an_older_database_is_upgraded_with_its_meetings_kept(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from storage.db import make_engine
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            text(
+                "INSERT INTO forloeb (id, name, workplace, created_at) "
+                "VALUES (1, 'F', '', '2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO meeting (id, forloeb_id, title, agenda_name, agenda_toml, created_at,"
+                " groups, participants, current_phase, code, assistant_token, control_token) "
+                "VALUES (1, 1, 'Gammelt møde på Ærø', 'x', '', '2026-01-01', 0, 0, 2, 'ABC',"
+                " 'a', 'c')"
+            )
+        )
+    engine.dispose()
+    store = Store(url)
+    assert [m.title for m in store.list_meetings()] == ["Gammelt møde på Ærø"]
+    assert store.get_meeting(1).current_phase == 2
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
 
 
 def test_reopening_does_not_run_the_migrations_again(db_url, store, monkeypatch):
