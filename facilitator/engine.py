@@ -846,8 +846,9 @@ class MeetingEngine:
         chosen = self.prioritised()
         if chosen:
             return chosen
+        choose_at = self._choose_phase()  # the options are those the choose phase had
         flip_phases = [
-            i for i, p in enumerate(self.agenda.phases[: self.index + 1]) if p.kind == "flipover"
+            i for i, p in enumerate(self.agenda.phases[:choose_at]) if p.kind == "flipover"
         ]
         if not flip_phases:
             return []
