@@ -66,9 +66,14 @@ def build_parser() -> argparse.ArgumentParser:
     web_args(p)
     db_arg(p)
 
-    p = sub.add_parser("links", help="adresserne til mødet")
+    p = sub.add_parser("links", help="adresserne til mødet: deltagere, assistenter, fjernbetjening")
     p.add_argument("meeting", metavar="MØDE", help="mødets id")
     web_args(p)
+    p.add_argument(
+        "--qr",
+        metavar="FIL.svg|FIL.png",
+        help="skriv et QR-kort til bordene med deltageradressen (SVG: kort med tekst; PNG: koden)",
+    )
     db_arg(p)
 
     p = sub.add_parser("agendas", help="dagsordener: vis liste, vis én, tjek en fil")
@@ -275,6 +280,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     from facilitator.web.net import lan_address, url_for
 
+    target = None
+    if args.qr:
+        target = Path(args.qr).expanduser()
+        if target.suffix.lower() not in (".svg", ".png"):
+            fail(f"QR-kortet skal være en .svg- eller .png-fil, ikke {target.name}")
     store = open_store(db_url(args))
     mid = meeting_id(store, args.meeting)
     meeting = store.get_meeting(mid)
@@ -282,8 +292,27 @@ def cmd_links(args: argparse.Namespace) -> int:
     if host is None:
         print("Ingen netværk – telefonerne kan ikke nå denne maskine.", file=sys.stderr)
         host = "127.0.0.1"
-    print(f"Deltagere: {url_for(host, args.port)}")
+    participant = url_for(host, args.port)
+    if target is not None:  # the card first: a failed write prints no addresses
+        from facilitator.web.qr import png_qr, svg_card
+
+        if target.suffix.lower() == ".svg":
+            data = svg_card(participant, meeting.title, meeting.code).encode("utf-8")
+        else:
+            data = png_qr(participant)
+        try:
+            target.write_bytes(data)
+        except OSError as exc:
+            fail(f"kan ikke skrive {target}: {exc.strerror or exc}")
+    assist = f"{participant}assist?token={meeting.assistant_token}"
+    remote = f"{participant}remote?token={meeting.control_token}"
+    print(f"Deltagere (telefonerne, QR-koden): {participant}")
+    print(f"Mødeassistenter (skriv flip-overs): {assist}")
+    print(f"Fjernbetjening (mødelederens telefon): {remote}")
     print(f"Mødekode: {meeting.code}")
+    print("Del kun assistent- og fjernbetjeningslinket med dem, der skal bruge dem.")
+    if target is not None:
+        print(f"QR-kort skrevet: {target}")
     return 0
 
 

@@ -177,8 +177,11 @@ def test_links_prints_the_participant_address(db, capsys):
     mid = new_meeting(capsys)
     assert main(["links", str(mid), "--host", "10.20.30.40", "--port", "9000"]) == 0
     out = capsys.readouterr().out
-    assert "http://10.20.30.40:9000/" in out
-    assert "token" not in out  # the participant link carries no token
+    participant = next(line for line in out.splitlines() if line.startswith("Deltagere"))
+    assert participant.endswith("http://10.20.30.40:9000/")
+    assert "token" not in participant  # the participant link carries no token
+    assert "http://10.20.30.40:9000/assist?token=" in out
+    assert "http://10.20.30.40:9000/remote?token=" in out
 
 
 def test_second_live_process_for_a_meeting_exits_2(db, capsys, tmp_path):

@@ -1,62 +1,178 @@
-"""The participant page and the JSON/SSE API, served by aiohttp in the app's own loop.
+"""The participant, assistant and remote-control pages and the JSON/SSE API, served by
+aiohttp in the app's own loop.
 
-Routes (see shared/DESIGN.md, "Contracts"):
-    GET  /                     the participant page (one self-contained HTML file)
-    GET  /api/state            the meeting's state
-    GET  /api/events           Server-Sent Events: `state` on every change
-    GET  /api/flipovers        the open flip-overs (marks null while hidden)
-    POST /api/flipovers        assistant token: {group, heading, proposals[]}
-    POST /api/control/ACTION   control token: start, pause, next, previous, extend, goto
+Routes (see shared/DESIGN.md, "Contracts", and issue 3):
+    GET  /                          the participant page (one self-contained HTML file)
+    GET  /assist                    the assistants' page (assistant token)
+    GET  /remote                    the mødeleder's remote control (control token)
+    GET  /api/state                 the meeting's state
+    GET  /api/events                Server-Sent Events: `state` on every change
+    GET  /api/flipovers             the open flip-overs (marks null while hidden, "mine" per card)
+    POST /api/flipovers             assistant token: {group, heading, proposals[]}
+    PUT  /api/flipovers/{id}        assistant token: {group, heading, proposals[]}
+    POST /api/flipovers/{id}/photo  assistant token: the raw image (JPEG, PNG or WebP)
+    GET  /api/flipovers/{id}/photo  assistant or control token
+    GET  /api/groups                assistant or control token: the room's groups now
+    POST /api/votes                 {flipover_id}: one mark from this device
+    DELETE /api/votes               {flipover_id}: take one mark back
+    GET  /api/votes/mine            this device's marks and what it has left
+    GET  /api/choice                "brænder for": the options and this device's pick
+    POST /api/choice                {key}: this device's pick (null clears it)
+    POST /api/control/ACTION        control token: start, pause, toggle, next, previous,
+                                    extend {minutes}, goto {index}
 
+A phone is known by the anonymous device id in the httpOnly cookie ``fac_device``; marks and
+picks are rate-limited per device here, the budget itself is enforced by the engine.
 No access log is written (a token may travel in a query string), bodies are size-limited
-and every text reaches the page as JSON, which the page inserts with textContent.
+and every text reaches the pages as JSON, which they insert with textContent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import hmac
 import json
+import math
 import secrets
+import time
 import weakref
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from aiohttp import web
 
-from facilitator.engine import EngineError, MeetingEngine, StorageError
+from facilitator.engine import (
+    MAX_PHOTO,
+    MAX_PROPOSALS,
+    EngineError,
+    MeetingEngine,
+    StorageError,
+    VoteRefused,
+    default_flipover_kind,
+)
 from facilitator.web.net import lan_address, url_for
 
 DEFAULT_PORT = 8765
 MAX_BODY = 64 * 1024
 KEEPALIVE_S = 15.0
 DEVICE_COOKIE = "fac_device"
+DEVICE_MAX_AGE = 7 * 24 * 3600
+VOTE_BURST = 10  # marks and picks a device may send ...
+VOTE_WINDOW_S = 5.0  # ... per this many seconds (token bucket)
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 AUTO = object()  # lan_address not given: look it up
 
 ENGINE_KEY = web.AppKey("engine", MeetingEngine)
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'"
+    "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
+CSP_PLAIN = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+# The assistants' page shows photos it fetched itself (blob: URLs) and scales them (canvas).
+CSP_ASSIST = CSP.replace("img-src 'self' data:", "img-src 'self' data: blob:")
+
+GROUPING_LABELS = {
+    "interview": "3-mandsgrupper (interview)",
+    "fours": "Grupper på 4",
+    "wishes": "Grupper pr. ønske",
+}
+
+_KEY_PAGE = """<!DOCTYPE html>
+<html lang="da"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>body{{font-family:-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;
+font-size:18px;line-height:1.4;margin:0;padding:24px 16px;max-width:560px}}
+h1{{font-size:24px}}</style></head>
+<body><h1>{title}</h1><p>{text}</p></body></html>
+"""
 
 
+@functools.lru_cache(maxsize=8)
 def _page(name: str) -> bytes:
     return (resources.files("facilitator") / "web" / "static" / name).read_bytes()
 
 
+def _dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False)
+
+
 def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+    return web.json_response(data, status=status, dumps=_dumps)
 
 
-def _error(status: int, message: str) -> web.Response:
-    return _json({"error": message}, status=status)
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return _json({"error": message, **extra}, status=status)
 
 
 def device_id(request: web.Request) -> str | None:
     value = request.cookies.get(DEVICE_COOKIE, "")
     return value if 16 <= len(value) <= 64 and value.isascii() else None
+
+
+def set_device_cookie(response: web.StreamResponse) -> None:
+    # Lax, not Strict: a phone that scans the QR again (a cross-site navigation) must keep
+    # its id, or it would lose sight of its marks and get a fresh budget.
+    response.set_cookie(
+        DEVICE_COOKIE,
+        secrets.token_urlsafe(16),
+        max_age=DEVICE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class RateLimiter:
+    """A token bucket per key: ``burst`` actions, refilled evenly over ``window_s``."""
+
+    def __init__(
+        self,
+        burst: int = VOTE_BURST,
+        window_s: float = VOTE_WINDOW_S,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 20_000,
+    ) -> None:
+        self.burst = float(burst)
+        self.rate = burst / window_s
+        self.clock = clock
+        self.max_keys = max_keys
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, last = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - last) * self.rate)
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        tokens = self._level(key, now)
+        if tokens < 1.0:
+            self._buckets[key] = (tokens, now)
+            return False
+        self._buckets[key] = (tokens - 1.0, now)
+        if len(self._buckets) > self.max_keys:
+            self._prune(now)
+        return True
+
+    def retry_after(self, key: str) -> int:
+        tokens = self._level(key, self.clock())
+        return max(1, math.ceil((1.0 - tokens) / self.rate))
+
+    def _prune(self, now: float) -> None:
+        """Forget full buckets (they behave like new ones); if still too many, the oldest."""
+        self._buckets = {k: v for k, v in self._buckets.items() if self._level(k, now) < self.burst}
+        if len(self._buckets) > self.max_keys:
+            newest = sorted(self._buckets.items(), key=lambda kv: kv[1][1])[-self.max_keys // 2 :]
+            self._buckets = dict(newest)
 
 
 class WebServer:
@@ -79,6 +195,8 @@ class WebServer:
         self._runner: web.AppRunner | None = None
         self._streams: weakref.WeakSet[web.StreamResponse] = weakref.WeakSet()
         self._phones: dict[str, int] = {}  # device id (or connection key) -> open streams
+        self.vote_limiter = RateLimiter()
+        self._flip_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self.app = self.make_app()
 
     # ------------------------------------------------------------------ addresses
@@ -100,6 +218,18 @@ class WebServer:
         if "127.0.0.1" not in hosts and "0.0.0.0" not in hosts:
             hosts.append("127.0.0.1")
         return hosts
+
+    def assistant_url(self) -> str | None:
+        """The assistants' link (carries the assistant token); None with no network."""
+        if self.participant_url is None:
+            return None
+        return f"{self.participant_url}assist?token={self.engine.assistant_token}"
+
+    def remote_url(self) -> str | None:
+        """The remote-control link (carries the control token); None with no network."""
+        if self.participant_url is None:
+            return None
+        return f"{self.participant_url}remote?token={self.engine.control_token}"
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> None:
@@ -149,12 +279,25 @@ class WebServer:
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
         app[ENGINE_KEY] = self.engine
-        app.router.add_get("/", self.index)
-        app.router.add_get("/api/state", self.api_state)
-        app.router.add_get("/api/events", self.api_events)
-        app.router.add_get("/api/flipovers", self.api_flipovers)
-        app.router.add_post("/api/flipovers", self.api_add_flipover)
-        app.router.add_post("/api/control/{action}", self.api_control)
+        add = app.router
+        add.add_get("/", self.index)
+        add.add_get("/favicon.ico", self.no_icon)
+        add.add_get("/assist", self.assist_page)
+        add.add_get("/remote", self.remote_page)
+        add.add_get("/api/state", self.api_state)
+        add.add_get("/api/events", self.api_events)
+        add.add_get("/api/flipovers", self.api_flipovers)
+        add.add_post("/api/flipovers", self.api_add_flipover)
+        add.add_put(r"/api/flipovers/{id:\d+}", self.api_edit_flipover)
+        add.add_post(r"/api/flipovers/{id:\d+}/photo", self.api_set_photo)
+        add.add_get(r"/api/flipovers/{id:\d+}/photo", self.api_photo)
+        add.add_get("/api/groups", self.api_groups)
+        add.add_post("/api/votes", self.api_vote)
+        add.add_delete("/api/votes", self.api_unvote)
+        add.add_get("/api/votes/mine", self.api_votes_mine)
+        add.add_get("/api/choice", self.api_choice)
+        add.add_post("/api/choice", self.api_choose)
+        add.add_post("/api/control/{action}", self.api_control)
         return app
 
     @web.middleware
@@ -174,21 +317,56 @@ class WebServer:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    async def index(self, request: web.Request) -> web.Response:
-        response = web.Response(
-            body=_page("participant.html"), content_type="text/html", charset="utf-8"
-        )
-        response.headers["Content-Security-Policy"] = CSP
-        if device_id(request) is None:
-            response.set_cookie(
-                DEVICE_COOKIE,
-                secrets.token_urlsafe(16),
-                max_age=7 * 24 * 3600,
-                httponly=True,
-                samesite="Strict",
-            )
+    # ------------------------------------------------------------------ pages
+    @staticmethod
+    def _html(name: str, csp: str = CSP) -> web.Response:
+        response = web.Response(body=_page(name), content_type="text/html", charset="utf-8")
+        response.headers["Content-Security-Policy"] = csp
         return response
 
+    async def index(self, request: web.Request) -> web.Response:
+        response = self._html("participant.html")
+        if device_id(request) is None:
+            set_device_cookie(response)
+        return response
+
+    async def no_icon(self, request: web.Request) -> web.Response:
+        return web.Response(status=204, headers={"Cache-Control": "max-age=86400"})
+
+    async def assist_page(self, request: web.Request) -> web.Response:
+        denied = self._page_denied(request, self.engine.assistant_token)
+        return denied or self._html("assist.html", CSP_ASSIST)
+
+    async def remote_page(self, request: web.Request) -> web.Response:
+        denied = self._page_denied(request, self.engine.control_token)
+        return denied or self._html("remote.html")
+
+    def _page_denied(self, request: web.Request, expected: str) -> web.Response | None:
+        status = self._token_status(request, expected)
+        if status is None:
+            return None
+        if status == 401:
+            title = "Linket mangler sin nøgle"
+            text = (
+                "Siden kræver hele linket – det med nøglen til sidst. "
+                "Bed mødelederen om linket; det står i <b>facilitator links</b>."
+            )
+        else:
+            title = "Nøglen passer ikke"
+            text = (
+                "Nøglen i linket hører ikke til dette møde. "
+                "Bed mødelederen om et nyt link – det står i <b>facilitator links</b>."
+            )
+        response = web.Response(
+            text=_KEY_PAGE.format(title=title, text=text),
+            status=status,
+            content_type="text/html",
+            charset="utf-8",
+        )
+        response.headers["Content-Security-Policy"] = CSP_PLAIN
+        return response
+
+    # ------------------------------------------------------------------ state, events
     async def api_state(self, request: web.Request) -> web.Response:
         return _json(self.engine.state())
 
@@ -203,13 +381,16 @@ class WebServer:
         await response.prepare(request)
         response._fac_task = asyncio.current_task()  # type: ignore[attr-defined]
         self._streams.add(response)
-        phone = device_id(request) or f"conn-{id(response)}"
-        self._phone_joined(phone)
+        # The assistants' and the remote page say role=staff: they are not phones in the room.
+        phone = None
+        if request.query.get("role") != "staff":
+            phone = device_id(request) or f"conn-{id(response)}"
+            self._phone_joined(phone)
         subscription = self.engine.subscribe()
         subscription.take()  # the first message is a fresh state, not the last event's
         try:
             await response.write(b"retry: 2000\n\n")
-            await self._send(response, json.dumps(self.engine.state(), ensure_ascii=False))
+            await self._send(response, _dumps(self.engine.state()))
             while True:
                 try:
                     snapshot = await asyncio.wait_for(subscription.get(), KEEPALIVE_S)
@@ -223,7 +404,8 @@ class WebServer:
             pass
         finally:
             subscription.close()
-            self._phone_left(phone)
+            if phone is not None:
+                self._phone_left(phone)
         return response
 
     @staticmethod
@@ -245,26 +427,89 @@ class WebServer:
     # ------------------------------------------------------------------ flip-overs
     def marks_hidden(self) -> bool:
         """Marks stay hidden during a vote phase with reveal = "end" until it is over."""
-        phase, clock = self.engine.phase, self.engine.clock
-        return (
-            phase.kind == "vote" and phase.reveal == "end" and not clock.is_over(self.engine.now())
-        )
+        return not self.engine.marks_visible()
 
-    async def api_flipovers(self, request: web.Request) -> web.Response:
-        hidden = self.marks_hidden()
-        rows = [
-            {
+    def _board_version(self) -> int | None:
+        board = self.engine.latest.state.get("board")
+        return board.get("version") if isinstance(board, dict) else None
+
+    def _flip_rows(self, visible: bool, staff: bool) -> list[dict[str, Any]]:
+        """The flip-overs as JSON-ready rows, built once per board version."""
+        version = self._board_version()
+        key = (version, visible, staff)
+        if version is not None and self._flip_cache is not None and self._flip_cache[0] == key:
+            return self._flip_cache[1]
+        themes = {t.id: t for t in self.engine.themes()}
+        rows = []
+        for flip in self.engine.flipovers():
+            theme = themes.get(flip.theme_id) if flip.theme_id is not None else None
+            row = {
                 "id": flip.id,
                 "group": flip.group,
                 "kind": flip.kind,
                 "heading": flip.heading,
                 "proposals": list(flip.proposals),
-                "marks": None if hidden else flip.marks,
-                "theme": None,
+                "marks": flip.marks if visible else None,
+                "theme": theme.name if theme else None,
+                # A themed wish is prioritised with its theme.
+                "priority": theme.priority if theme else flip.priority,
+                "has_photo": flip.has_photo,
             }
-            for flip in self.engine.flipovers()
-        ]
-        return _json({"flipovers": rows})
+            if staff:
+                row["grouping"] = flip.grouping
+                row["phase_index"] = flip.phase_index
+            rows.append(row)
+        self._flip_cache = (key, rows)
+        return rows
+
+    async def api_flipovers(self, request: web.Request) -> web.Response:
+        staff = False
+        if self._has_token(request):
+            denied = self._check_token(
+                request, self.engine.assistant_token, self.engine.control_token
+            )
+            if denied is not None:
+                return denied
+            staff = True
+        rows = self._flip_rows(self.engine.marks_visible(), staff)
+        device = device_id(request)
+        mine: dict[int, int] = {}
+        left = None
+        if self.engine.voting:
+            mine, left = (
+                self.engine.device_marks(device) if device else ({}, self.engine.phase.marks)
+            )
+        listed = [{**row, "mine": mine.get(row["id"], 0)} for row in rows]
+        response = _json({"flipovers": listed, "version": self._board_version(), "left": left})
+        if device is None and not staff:
+            set_device_cookie(response)
+        return response
+
+    @staticmethod
+    def _flipover_fields(body: dict[str, Any]) -> tuple[int, str, list[str]] | web.Response:
+        group, heading, proposals = (
+            body.get("group"),
+            body.get("heading"),
+            body.get("proposals", []),
+        )
+        if _int(group) is None:
+            return _error(400, "Vælg en gruppe (et nummer fra 1).")
+        if not isinstance(heading, str):
+            return _error(400, "Overskriften mangler.")
+        if not isinstance(proposals, list) or not all(isinstance(p, str) for p in proposals):
+            return _error(400, "Forslagene skal være en liste af tekster.")
+        return group, heading, proposals
+
+    @staticmethod
+    def _flip_json(flip: Any) -> dict[str, Any]:
+        return {
+            "id": flip.id,
+            "group": flip.group,
+            "grouping": flip.grouping,
+            "kind": flip.kind,
+            "heading": flip.heading,
+            "proposals": list(flip.proposals),
+        }
 
     async def api_add_flipover(self, request: web.Request) -> web.Response:
         denied = self._check_token(request, self.engine.assistant_token)
@@ -273,30 +518,193 @@ class WebServer:
         body = await self._body(request)
         if isinstance(body, web.Response):
             return body
-        group, heading, proposals = (
-            body.get("group"),
-            body.get("heading"),
-            body.get("proposals", []),
-        )
-        if not isinstance(group, int) or isinstance(group, bool):
-            return _error(400, "Vælg en gruppe (et nummer fra 1).")
-        if not isinstance(heading, str):
-            return _error(400, "Overskriften mangler.")
-        if not isinstance(proposals, list) or not all(isinstance(p, str) for p in proposals):
-            return _error(400, "Forslagene skal være en liste af tekster.")
+        fields = self._flipover_fields(body)
+        if isinstance(fields, web.Response):
+            return fields
         try:
-            flip = self.engine.add_flipover(group, heading, proposals)
+            flip = self.engine.add_flipover(*fields)
         except EngineError as exc:
             return _error(422, str(exc))
+        return _json(self._flip_json(flip), status=201)
+
+    def _open_flipover(self, request: web.Request) -> int | web.Response:
+        flipover_id = int(request.match_info["id"])
+        if not any(f.id == flipover_id for f in self.engine.flipovers()):
+            return _error(404, "Den flip-over findes ikke (længere).")
+        return flipover_id
+
+    async def api_edit_flipover(self, request: web.Request) -> web.Response:
+        denied = self._check_token(request, self.engine.assistant_token)
+        if denied is not None:
+            return denied
+        flipover_id = self._open_flipover(request)
+        if isinstance(flipover_id, web.Response):
+            return flipover_id
+        body = await self._body(request)
+        if isinstance(body, web.Response):
+            return body
+        fields = self._flipover_fields(body)
+        if isinstance(fields, web.Response):
+            return fields
+        try:
+            flip = self.engine.edit_flipover(flipover_id, *fields)
+        except EngineError as exc:
+            return _error(422, str(exc))
+        return _json(self._flip_json(flip))
+
+    async def api_set_photo(self, request: web.Request) -> web.Response:
+        denied = self._check_token(request, self.engine.assistant_token)
+        if denied is not None:
+            return denied
+        flipover_id = self._open_flipover(request)
+        if isinstance(flipover_id, web.Response):
+            return flipover_id
+        if request.content_type not in PHOTO_TYPES:
+            return _error(415, "Billedet skal være JPEG, PNG eller WebP.")
+        too_big = f"Billedet er for stort (højst {MAX_PHOTO // 1024} kB)."
+        if request.content_length is not None and request.content_length > MAX_PHOTO:
+            return _error(413, too_big)
+        # Streamed with its own limit: the app's body limit is for JSON, a photo may be larger.
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_chunked(64 * 1024):
+            size += len(chunk)
+            if size > MAX_PHOTO:
+                return _error(413, too_big)
+            chunks.append(chunk)
+        if not size:
+            return _error(400, "Billedet er tomt.")
+        try:
+            self.engine.set_photo(flipover_id, request.content_type, b"".join(chunks))
+        except EngineError as exc:
+            return _error(422, str(exc))
+        return _json({"id": flipover_id, "bytes": size}, status=201)
+
+    async def api_photo(self, request: web.Request) -> web.Response:
+        denied = self._check_token(request, self.engine.assistant_token, self.engine.control_token)
+        if denied is not None:
+            return denied
+        flipover_id = self._open_flipover(request)
+        if isinstance(flipover_id, web.Response):
+            return flipover_id
+        photo = self.engine.photo(flipover_id)
+        if photo is None:
+            return _error(404, "Der er intet foto af den flip-over.")
+        content_type, data = photo
+        response = web.Response(body=data, content_type=content_type)
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    async def api_groups(self, request: web.Request) -> web.Response:
+        denied = self._check_token(request, self.engine.assistant_token, self.engine.control_token)
+        if denied is not None:
+            return denied
+        engine = self.engine
+        grouping = engine.current_grouping()
+        phase = engine.phase
+        labels = None
+        if grouping == "wishes":
+            labels = [item.title for item in engine.choice_options()]
+        limit = max(phase.max_proposals, 1) if phase.kind == "flipover" else MAX_PROPOSALS
         return _json(
             {
-                "id": flip.id,
-                "group": flip.group,
-                "heading": flip.heading,
-                "proposals": list(flip.proposals),
-            },
-            status=201,
+                "grouping": grouping,
+                "grouping_label": GROUPING_LABELS.get(grouping, grouping),
+                "count": engine.group_count(grouping),
+                "labels": labels,
+                "kind": default_flipover_kind(phase),
+                "max_proposals": limit,
+                "phase": {"index": engine.index, "kind": phase.kind, "title": phase.title},
+            }
         )
+
+    # ------------------------------------------------------------------ marks, picks
+    async def _phone_action(self, request: web.Request) -> tuple[str, dict] | web.Response:
+        """The common checks of a phone's mark or pick: body, device cookie, rate."""
+        body = await self._body(request)
+        if isinstance(body, web.Response):
+            return body
+        device = device_id(request)
+        if device is None:
+            response = _error(
+                400, "Telefonen mangler sin anonyme nøgle – prøv igen.", code="no_device"
+            )
+            set_device_cookie(response)
+            return response
+        if not self.vote_limiter.allow(device):
+            response = _error(429, "Du trykker for hurtigt – vent et øjeblik og prøv igen.")
+            response.headers["Retry-After"] = str(self.vote_limiter.retry_after(device))
+            return response
+        return device, body
+
+    def _marks_json(self, device: str) -> dict[str, Any]:
+        mine, left = self.engine.device_marks(device)
+        return {"mine": {str(k): v for k, v in mine.items()}, "left": left}
+
+    async def _mark(self, request: web.Request, add: bool) -> web.Response:
+        checked = await self._phone_action(request)
+        if isinstance(checked, web.Response):
+            return checked
+        device, body = checked
+        flipover_id = _int(body.get("flipover_id"))
+        if flipover_id is None:
+            return _error(400, "flipover_id skal være et heltal.")
+        try:
+            if add:
+                mine, left = self.engine.vote(device, flipover_id)
+            else:
+                mine, left = self.engine.unvote(device, flipover_id)
+        except VoteRefused as exc:
+            return _error(exc.status, str(exc), **self._marks_json(device))
+        return _json({"mine": {str(k): v for k, v in mine.items()}, "left": left})
+
+    async def api_vote(self, request: web.Request) -> web.Response:
+        return await self._mark(request, add=True)
+
+    async def api_unvote(self, request: web.Request) -> web.Response:
+        return await self._mark(request, add=False)
+
+    async def api_votes_mine(self, request: web.Request) -> web.Response:
+        device = device_id(request)
+        if device is not None:
+            return _json(self._marks_json(device))
+        response = _json({"mine": {}, "left": self.engine.phase.marks if self.engine.voting else 0})
+        set_device_cookie(response)
+        return response
+
+    def _choice_json(self, device: str | None) -> dict[str, Any]:
+        engine = self.engine
+        return {
+            "open": engine.phase.kind == "choose",
+            "options": [
+                {"key": item.key, "title": item.title, "count": count}
+                for item, count in engine.choice_counts()
+            ],
+            "mine": engine.device_choice(device) if device else None,
+        }
+
+    async def api_choice(self, request: web.Request) -> web.Response:
+        device = device_id(request)
+        response = _json(self._choice_json(device))
+        if device is None:
+            set_device_cookie(response)
+        return response
+
+    async def api_choose(self, request: web.Request) -> web.Response:
+        checked = await self._phone_action(request)
+        if isinstance(checked, web.Response):
+            return checked
+        device, body = checked
+        key = body.get("key")
+        if key is not None and not (isinstance(key, str) and 2 <= len(key) <= 24):
+            return _error(400, "key skal være et ønskes nøgle eller null.")
+        if key is not None and (key[0] not in "ft" or not key[1:].isdigit()):
+            return _error(404, "Det ønske kan ikke vælges.")
+        try:
+            self.engine.choose(device, key)
+        except VoteRefused as exc:
+            return _error(exc.status, str(exc), **self._choice_json(device))
+        return _json(self._choice_json(device))
 
     # ------------------------------------------------------------------ control
     async def api_control(self, request: web.Request) -> web.Response:
@@ -327,8 +735,8 @@ class WebServer:
                     return _error(400, "minutes skal være et tal.")
                 engine.extend(minutes)
             elif action == "goto":
-                index = body.get("index")
-                if not isinstance(index, int) or isinstance(index, bool):
+                index = _int(body.get("index"))
+                if index is None:
                     return _error(400, "index skal være et heltal.")
                 engine.goto(index)
             else:
@@ -339,16 +747,33 @@ class WebServer:
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _check_token(request: web.Request, expected: str) -> web.Response | None:
-        given = ""
+    def _given_token(request: web.Request) -> str:
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
-            given = header[7:].strip()
-        else:
-            given = request.query.get("token", "")
+            return header[7:].strip()
+        return request.query.get("token", "")
+
+    @classmethod
+    def _has_token(cls, request: web.Request) -> bool:
+        return bool(cls._given_token(request) or request.headers.get("Authorization"))
+
+    @classmethod
+    def _token_status(cls, request: web.Request, *expected: str) -> int | None:
+        """None when the request carries one of the expected tokens, else 401 or 403."""
+        given = cls._given_token(request)
         if not given:
+            return 401
+        ok = False
+        for token in expected:
+            ok |= hmac.compare_digest(given.encode(), token.encode())
+        return None if ok else 403
+
+    @classmethod
+    def _check_token(cls, request: web.Request, *expected: str) -> web.Response | None:
+        status = cls._token_status(request, *expected)
+        if status == 401:
             return _error(401, "Adgang kræver et link med nøgle.")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if status == 403:
             return _error(403, "Nøglen passer ikke til dette møde.")
         return None
 
