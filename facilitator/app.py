@@ -1,0 +1,277 @@
+"""The Textual app: builds the engine and the web server around a store, pushes screens.
+
+``FacilitatorApp(store, meeting_id)`` opens a meeting on the projector; without a meeting
+it starts on the start screen. The CLI may build the engine and take the lease itself
+(so it can exit 2 with a message before any frame) and pass ``engine=``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.theme import Theme
+
+from facilitator.agenda import AgendaError, list_agendas, load_agenda, parse_agenda
+from facilitator.engine import EngineError, MeetingEngine, Snapshot, StorageError, create_meeting
+from screens.projector import ProjectorScreen
+from screens.start import StartScreen
+from screens.widgets import ConfirmScreen, WebInfo
+
+AUTO: Any = object()
+
+KEY_NAMES_DA = {
+    "space": "mellemrum",
+    "right": "→",
+    "left": "←",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "plus": "+",
+    "equals_sign": "=",
+    "full_stop": ".",
+    "escape": "Esc",
+    "enter": "Enter",
+}  # lan_address not given: the web server looks it up
+
+PROJECTOR_THEME = Theme(
+    name="facilitator",
+    primary="#FFD400",
+    secondary="#5FD7FF",
+    accent="#FFD400",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#101010",
+    panel="#1C1C1C",
+    warning="#FFB000",
+    error="#FF5F5F",
+    success="#5FD75F",
+    dark=True,
+)
+
+
+class FacilitatorApp(App[int]):
+    """The mødeleder's app. See the module docstring for the two ways to open a meeting."""
+
+    CSS_PATH = Path(__file__).resolve().parent.parent / "screens" / "facilitator.tcss"
+    TITLE = "Facilitator"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Afslut", show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Any = None,
+        meeting_id: int | None = None,
+        *,
+        engine: MeetingEngine | None = None,
+        web: bool = True,
+        host: str | None = None,
+        port: int = 8765,
+        clock: Callable[[], float] = time.time,
+        lan_address: Any = AUTO,
+        demo: bool = False,
+    ) -> None:
+        super().__init__()
+        self.store = store if store is not None else getattr(engine, "store", None)
+        self.meeting_id = engine.meeting_id if engine is not None else meeting_id
+        self.engine: MeetingEngine | None = engine
+        self.web_enabled = web
+        self.host = host
+        self.port = port
+        self.clock = engine.now if engine is not None else clock
+        self.lan_address = lan_address
+        self.demo = demo
+        self.web_server: Any = None
+        self.web_info = WebInfo(enabled=web)
+        self._owns_lease = False
+        self.register_theme(PROJECTOR_THEME)
+        self.theme = "facilitator"
+
+    # ------------------------------------------------------------------ lifecycle
+    async def on_mount(self) -> None:
+        if self.engine is not None:
+            await self._enter_meeting()
+        elif self.meeting_id is not None:
+            if not await self.open_meeting_async(self.meeting_id):
+                self.push_screen(StartScreen(self))
+        else:
+            self.push_screen(StartScreen(self))
+
+    async def on_unmount(self) -> None:
+        if self.web_server is not None:
+            try:
+                await self.web_server.stop()
+            except Exception:  # noqa: BLE001 - quitting must never fail
+                pass
+            self.web_server = None
+        if self.engine is not None:
+            self.engine.remove_listener(self._engine_event)
+            self.engine.release()
+
+    # ------------------------------------------------------------------ meetings
+    def _build_engine(self, meeting_id: int) -> MeetingEngine | None:
+        try:
+            engine = MeetingEngine(self.store, meeting_id, clock=self.clock)
+        except (EngineError, StorageError) as exc:
+            self.notify(_sentence(str(exc)), severity="error", timeout=8)
+            return None
+        try:
+            engine.acquire(f"pid {os.getpid()} på {socket.gethostname()}")
+        except (EngineError, StorageError) as exc:  # MeetingBusy is an EngineError
+            self.notify(_sentence(str(exc)), severity="error", timeout=8)
+            return None
+        self._owns_lease = True
+        return engine
+
+    async def open_meeting_async(self, meeting_id: int) -> bool:
+        engine = self._build_engine(meeting_id)
+        if engine is None:
+            return False
+        self.engine = engine
+        self.meeting_id = meeting_id
+        await self._enter_meeting()
+        return True
+
+    def open_meeting(self, meeting_id: int) -> bool:
+        """From the start screen: the meeting on the projector (False if it cannot be)."""
+        if self.engine is not None:
+            self.notify("Der er allerede et møde åbent.", severity="warning")
+            return False
+        engine = self._build_engine(meeting_id)
+        if engine is None:
+            return False
+        self.engine = engine
+        self.meeting_id = meeting_id
+        self.run_worker(self._enter_meeting(), exclusive=True, group="meeting")
+        return True
+
+    async def _enter_meeting(self) -> None:
+        engine = self.engine
+        assert engine is not None
+        engine.add_listener(self._engine_event)
+        engine.start_timers()
+        projector = ProjectorScreen(engine, self.web_info, demo=self.demo)
+        if isinstance(self.screen, StartScreen):
+            self.switch_screen(projector)
+        else:
+            self.push_screen(projector)
+        self.sub_title = engine.title
+        if self.web_enabled:
+            await self._start_web(projector)
+        elif self.lan_address is not AUTO and self.lan_address:
+            # No server, but a given address: show it (snapshots, a printed hand-out).
+            from facilitator.web.net import url_for
+
+            self.web_info = WebInfo(enabled=False, url=url_for(self.lan_address, self.port))
+            projector.set_web(self.web_info)
+
+    async def _start_web(self, projector: ProjectorScreen) -> None:
+        try:
+            from facilitator.web.server import WebServer
+
+            kwargs: dict[str, Any] = {"host": self.host, "port": self.port}
+            if self.lan_address is not AUTO:
+                kwargs["lan_address"] = self.lan_address
+            server = WebServer(self.engine, **kwargs)
+            await server.start()
+        except Exception as exc:  # noqa: BLE001 - the meeting runs on without phones
+            self.web_info = WebInfo(enabled=True, url=None, error=f"Webserveren fejlede: {exc}")
+        else:
+            self.web_server = server
+            self.web_info = WebInfo(enabled=True, url=server.participant_url, error=server.error)
+        if self.web_info.error:
+            self.notify(self.web_info.error, severity="error", timeout=10)
+        projector.set_web(self.web_info)
+
+    def _engine_event(self, snapshot: Snapshot) -> None:
+        if snapshot.event.kind in ("turn", "phase_end"):
+            self.bell()
+
+    # ------------------------------------------------------------------ start screen data
+    def list_meetings(self) -> list[dict[str, Any]]:
+        rows = []
+        for meeting in self.store.list_meetings():
+            try:
+                agenda = parse_agenda(meeting.agenda_toml, meeting.agenda_name)
+                count = len(agenda.phases)
+                index = min(max(0, meeting.current_phase), count - 1)
+                phase = f"{index + 1}/{count} {agenda.phases[index].title}"
+                agenda_title = agenda.title
+            except AgendaError:
+                phase, agenda_title = "?", meeting.agenda_name
+            created = meeting.created_at
+            rows.append(
+                {
+                    "id": meeting.id,
+                    "title": meeting.title,
+                    "agenda": agenda_title,
+                    "created": created.strftime("%d-%m-%Y %H:%M") if created else "",
+                    "phase": phase,
+                    "code": meeting.code,
+                }
+            )
+        return rows
+
+    def agendas(self) -> list[tuple[str, str]]:
+        return [(name, agenda.title) for name, _origin, agenda in list_agendas() if agenda]
+
+    def create_meeting(self, agenda: str, title: str, groups: int, participants: int) -> int:
+        try:
+            loaded = load_agenda(agenda)
+        except AgendaError as exc:
+            raise EngineError(exc.problems[0]) from None
+        return create_meeting(
+            self.store, loaded, agenda, title, groups=groups, participants=participants
+        )
+
+    # ------------------------------------------------------------------ quitting
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's "Afslut": ask first while a meeting is open."""
+        if self.engine is None:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        if not isinstance(self.screen, ConfirmScreen):
+            self.push_screen(
+                ConfirmScreen("Vil du afslutte? Mødet gemmes og kan fortsættes senere."),
+                answered,
+            )
+
+    # ------------------------------------------------------------------ command palette
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The screen's keys, in Danish, then a few of Textual's own."""
+        keys: dict[str, list[str]] = {}
+        actions: dict[str, tuple[Binding, Any]] = {}
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or not binding.show:
+                continue
+            keys.setdefault(binding.action, []).append(KEY_NAMES_DA.get(key, key))
+            actions.setdefault(binding.action, (binding, active.node))
+        for action, (binding, node) in actions.items():
+            shown = binding.key_display or self.get_key_display(binding)
+
+            def run(action: str = action, node: Any = node) -> None:
+                self.call_later(self.run_action, action, node)
+
+            help_text = "Tast: " + " eller ".join(keys[action])
+            yield SystemCommand(f"{binding.description} ({shown})", help_text, run)
+        yield SystemCommand("Tema", "Skift farvetema", self.action_change_theme)
+        yield SystemCommand("Taster", "Vis alle taster", self.action_show_help_panel)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else "Noget gik galt"

@@ -1,0 +1,223 @@
+"""The start screen (`facilitator` with no arguments): the meetings, and a new one.
+
+The screen gets plain data from the app (a ``MeetingDirectory``); it never sees SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from textual import on
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+
+from screens.widgets import COMMAND_ERRORS, sentence
+
+
+class MeetingDirectory(Protocol):
+    """What the start screen needs from the app."""
+
+    def list_meetings(self) -> list[dict[str, Any]]:
+        """Dicts with id, title, agenda, created, phase, code; newest first."""
+
+    def agendas(self) -> list[tuple[str, str]]:
+        """(name, title) of every agenda that can be used."""
+
+    def create_meeting(self, agenda: str, title: str, groups: int, participants: int) -> int:
+        """A new meeting's id; raises EngineError with a Danish message."""
+
+    def open_meeting(self, meeting_id: int) -> bool:
+        """Put the meeting on the projector; False (after telling why) if it cannot."""
+
+
+class StartScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Åbn mødet", priority=True),
+        Binding("n", "new", "Nyt møde", priority=True),
+        Binding("q", "app.quit", "Afslut", priority=True),
+    ]
+
+    def __init__(self, directory: MeetingDirectory, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.directory = directory
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="start"):
+            yield Label("Facilitator – dialogmøder", id="start-title")
+            yield Label(
+                "Vælg et møde og tryk Enter for at sætte det på projektoren · n: nyt møde",
+                id="start-help",
+            )
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="meetings")
+            yield Static("", id="start-empty", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#meetings", DataTable)
+        table.add_columns("Titel", "Fase", "Oprettet", "Kode", "Dagsorden")
+        self.reload()
+        table.focus()
+
+    def reload(self, select: int | None = None) -> None:
+        table = self.query_one("#meetings", DataTable)
+        table.clear()
+        meetings = self.directory.list_meetings()
+        for meeting in meetings:
+            table.add_row(
+                meeting["title"],
+                meeting["phase"],
+                meeting["created"],
+                meeting["code"],
+                meeting["agenda"],
+                key=str(meeting["id"]),
+            )
+        empty = self.query_one("#start-empty", Static)
+        empty.update("" if meetings else "Ingen møder endnu – tryk n for at oprette et.")
+        empty.display = not meetings
+        if select is not None:
+            for row, meeting in enumerate(meetings):
+                if meeting["id"] == select:
+                    table.move_cursor(row=row)
+
+    def _selected(self) -> int | None:
+        table = self.query_one("#meetings", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return int(key.value)
+
+    def action_open(self) -> None:
+        meeting = self._selected()
+        if meeting is None:
+            self.notify("Der er ingen møder endnu – tryk n for at oprette et.")
+            return
+        self.directory.open_meeting(meeting)
+
+    @on(DataTable.RowSelected, "#meetings")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.directory.open_meeting(int(event.row_key.value))
+
+    def action_new(self) -> None:
+        def created(meeting_id: int | None) -> None:
+            if meeting_id is not None:
+                self.reload(select=meeting_id)
+                self.notify("Mødet er oprettet – tryk Enter for at åbne det.")
+
+        self.app.push_screen(NewMeetingScreen(self.directory), created)
+
+
+class NewMeetingScreen(ModalScreen[int | None]):
+    """Agenda, title, number of groups and participants. Errors are shown, not raised."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "create", "Opret", priority=True),
+        Binding("enter", "enter", "Næste felt / opret", show=False, priority=True),
+        Binding("escape", "cancel", "Fortryd"),
+    ]
+
+    def __init__(self, directory: MeetingDirectory) -> None:
+        super().__init__()
+        self.directory = directory
+
+    def compose(self) -> ComposeResult:
+        agendas = self.directory.agendas()
+        with Vertical(id="new-meeting"):
+            yield Label("Nyt møde", id="new-title")
+            with Horizontal(classes="field"):
+                yield Label("Dagsorden", classes="field-label")
+                yield Select(
+                    [(f"{title} ({name})", name) for name, title in agendas],
+                    value=agendas[0][0] if agendas else Select.BLANK,
+                    allow_blank=not agendas,
+                    compact=True,
+                    id="new-agenda",
+                )
+            with Horizontal(classes="field"):
+                yield Label("Titel", classes="field-label")
+                yield Input(
+                    placeholder="fx 1. dialogmøde i Børnehuset", compact=True, id="new-name"
+                )
+            with Horizontal(classes="field"):
+                yield Label("Grupper", classes="field-label")
+                yield Input(
+                    placeholder="fx 4 (tom: ud fra deltagere)",
+                    type="integer",
+                    compact=True,
+                    id="new-groups",
+                )
+            with Horizontal(classes="field"):
+                yield Label("Deltagere", classes="field-label")
+                yield Input(
+                    placeholder="fx 16", type="integer", compact=True, id="new-participants"
+                )
+            yield Static("", id="new-message", markup=False)
+            with Horizontal(id="new-buttons"):
+                yield Button("Opret (ctrl+s)", id="create", variant="primary")
+                yield Button("Fortryd (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#new-name", Input).focus()
+
+    def action_enter(self) -> None:
+        """Enter moves to the next field (at once, before the next key); the last creates."""
+        focused = self.focused
+        if not isinstance(focused, Input):
+            raise SkipAction()
+        if focused.id == "new-participants":
+            self.action_create()
+        else:
+            self.focus_next(Input)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "create":
+            self.action_create()
+        else:
+            self.action_cancel()
+
+    def _error(self, text: str) -> None:
+        self.query_one("#new-message", Static).update(text)
+        self.notify(text, severity="error")
+
+    def _number(self, widget_id: str, what: str) -> int | None:
+        raw = self.query_one(widget_id, Input).value.strip()
+        if not raw:
+            return 0
+        try:
+            value = int(raw)
+        except ValueError:
+            self._error(f"Antal {what} skal være et helt tal.")
+            return None
+        if value < 0:
+            self._error(f"Antal {what} kan ikke være negativt.")
+            return None
+        return value
+
+    def action_create(self) -> None:
+        agenda = self.query_one("#new-agenda", Select).value
+        if not isinstance(agenda, str):
+            self._error("Vælg en dagsorden.")
+            return
+        title = self.query_one("#new-name", Input).value
+        if not title.strip():
+            self._error("Mødet skal have en titel.")
+            self.query_one("#new-name", Input).focus()
+            return
+        groups = self._number("#new-groups", "grupper")
+        participants = self._number("#new-participants", "deltagere")
+        if groups is None or participants is None:
+            return
+        try:
+            meeting_id = self.directory.create_meeting(agenda, title, groups, participants)
+        except COMMAND_ERRORS as exc:
+            self._error(sentence(str(exc)))
+            return
+        self.dismiss(meeting_id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,439 @@
+"""Widgets and small screens shared by the projector, join and entry screens.
+
+Screens never change meeting state themselves: they call the engine and draw what it
+says. Time comes from ``engine.now()`` (an injected clock in tests), never from the
+wall, so a frozen clock gives a frozen picture.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
+from textual.widgets import Button, Digits, Footer, Label, Static
+
+from facilitator.clock import format_mmss, format_overrun
+from facilitator.engine import EngineError, StorageError
+
+if TYPE_CHECKING:
+    from facilitator.engine import MeetingEngine, Snapshot
+
+TICK_S = 0.25  # the countdown's redraw interval (4 Hz); only changed text is redrawn
+
+# Errors a command may raise that the user should read, not a traceback.
+COMMAND_ERRORS = (EngineError, StorageError)
+
+
+# --------------------------------------------------------------------- plain helpers
+def wall_hhmm(instant: float) -> str:
+    """A wall instant as the room's clock shows it (local time, HH:MM)."""
+    return time.strftime("%H:%M", time.localtime(instant))
+
+
+def hours_minutes(seconds: float) -> str:
+    """A duration as h:mm (the meeting bar)."""
+    total = int(max(0.0, seconds) // 60)
+    return f"{total // 60}:{total % 60:02d}"
+
+
+def phones_text(count: int) -> str:
+    return f"{count} telefon forbundet" if count == 1 else f"{count} telefoner forbundet"
+
+
+def clock_words(engine: MeetingEngine, now: float) -> tuple[str, str, str]:
+    """(digits text, state in words, state class) for the current phase's clock.
+
+    The state is always said in words (Klar, Kører, Pause, "+02:13 over tid"), so
+    nobody has to read a colour.
+    """
+    clock = engine.clock
+    over = clock.overrun(now)
+    if clock.started and over > 0:
+        words = format_overrun(over)
+        digits = words.split(" ", 1)[0]
+        if clock.paused:
+            words = f"Pause · {words}"
+        return digits, words, "-over"
+    digits = format_mmss(clock.remaining(now))
+    if not clock.started:
+        return digits, "Klar", "-ready"
+    if clock.running:
+        return digits, "Kører", "-running"
+    return digits, "Pause", "-paused"
+
+
+def turn_words(engine: MeetingEngine, now: float) -> str:
+    """The current turn and its time left, or "" for a phase without turns."""
+    clock = engine.clock
+    if clock.turn_count <= 0:
+        return ""
+    turn = engine.turn(now)
+    if turn is None:
+        return "Tid til opsamling" if not clock.is_over(now) else ""
+    label = engine.turn_label(turn)
+    left = format_mmss(turn.remaining_s)
+    if engine.phase.kind == "interview":
+        return f"{label} · tur {turn.index + 1} af {turn.count} · {left} tilbage"
+    return f"{label} · {left} tilbage"
+
+
+def run_command(widget: Widget, command: Callable[[], Any]) -> Any:
+    """Run an engine command; a refusal or a storage fault becomes a notification."""
+    try:
+        return command()
+    except COMMAND_ERRORS as exc:
+        widget.notify(sentence(str(exc)), severity="error", timeout=6)
+        return None
+
+
+def sentence(text: str) -> str:
+    """A message as a sentence: capital first letter."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] if text else "Noget gik galt"
+
+
+# --------------------------------------------------------------------- web status
+@dataclass
+class WebInfo:
+    """What the screens need to know about the participant web server."""
+
+    enabled: bool = False  # a server runs (so phones can connect and are counted)
+    url: str | None = None
+    error: str | None = None
+
+    @property
+    def headline(self) -> str:
+        """What to show instead of a QR code when there is none."""
+        if self.url:
+            return self.url
+        if not self.enabled:
+            return "Web er slået fra"
+        return "Ingen netværk"
+
+
+# --------------------------------------------------------------------- engine events
+class EngineChanged(Message):
+    """The engine published a snapshot (posted from the engine's listener)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+
+class EngineScreen(Screen):
+    """A screen that listens to the engine and redraws its clock four times a second."""
+
+    def __init__(self, engine: MeetingEngine, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.engine = engine
+
+    def on_mount(self) -> None:
+        self.engine.add_listener(self._engine_listener)
+        self.redraw()
+        self.set_interval(TICK_S, self.tick)
+
+    def on_unmount(self) -> None:
+        self.engine.remove_listener(self._engine_listener)
+
+    def _engine_listener(self, snapshot: Snapshot) -> None:
+        self.post_message(EngineChanged(snapshot))
+
+    def on_engine_changed(self, message: EngineChanged) -> None:
+        self.redraw(message.snapshot)
+
+    def redraw(self, snapshot: Snapshot | None = None) -> None:
+        """Draw everything from the engine's state (after an event, and on mount)."""
+        self.tick()
+
+    def tick(self) -> None:
+        """Draw what changes with time alone (countdown, turn, meeting bar)."""
+
+
+# --------------------------------------------------------------------- countdown
+class Countdown(Vertical):
+    """The phase countdown: mm:ss in Digits and the clock's state in words."""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="clock-row"):
+            yield Digits("00:00", id="digits")
+            yield Label("", id="clock-state")
+
+    def on_mount(self) -> None:
+        self._digits = self.query_one("#digits", Digits)
+        self._state = self.query_one("#clock-state", Label)
+        self._shown: tuple[str, str, str] | None = None
+
+    def show(self, engine: MeetingEngine, now: float) -> None:
+        digits, words, state_class = clock_words(engine, now)
+        shown = (digits, words, state_class)
+        if shown == self._shown:
+            return
+        previous = self._shown
+        self._shown = shown
+        if previous is None or previous[0] != digits:
+            self._digits.update(digits)
+        if previous is None or previous[1] != words:
+            self._state.update(words)
+        if previous is None or previous[2] != state_class:
+            for name in ("-ready", "-running", "-paused", "-over"):
+                self.set_class(name == state_class, name)
+
+    @property
+    def state_text(self) -> str:
+        return self._shown[1] if self._shown else ""
+
+
+class TurnLine(Label):
+    """The current turn ("2 interviewer 3", "Person 2 af 4") and its time left."""
+
+    def show(self, engine: MeetingEngine, now: float) -> None:
+        text = turn_words(engine, now)
+        if getattr(self, "_shown", None) != text:
+            self._shown = text
+            self.update(text)
+            self.display = bool(text)
+
+
+class ClockLine(Label):
+    """The countdown on one line, for a corner of the entry screen."""
+
+    def show(self, engine: MeetingEngine, now: float) -> None:
+        digits, words, state_class = clock_words(engine, now)
+        text = (
+            f" {digits}  {words} " if state_class != "-over" else f" {words} "
+        ) + f"· Fase {engine.index + 1}/{engine.phase_count} "
+        if getattr(self, "_shown", None) != text:
+            self._shown = text
+            self.update(text)
+            for name in ("-ready", "-running", "-paused", "-over"):
+                self.set_class(name == state_class, name)
+
+
+# --------------------------------------------------------------------- meeting bar
+class MeetingBar(Widget):
+    """The whole meeting, planned against elapsed, with the wall clock and expected end."""
+
+    DEFAULT_CSS = "MeetingBar { height: 1; }"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._values: tuple[str, str, str, float, bool] | None = None
+
+    def show(self, engine: MeetingEngine, now: float) -> None:
+        elapsed = engine.meeting_elapsed(now)
+        planned = engine.meeting_planned()
+        fraction = min(1.0, elapsed / planned) if planned > 0 else 0.0
+        left = f"Mødet {hours_minutes(elapsed)} af {hours_minutes(planned)}"
+        right = f"Kl. {wall_hhmm(now)}  ·  Forventet slut {wall_hhmm(engine.expected_end(now))}"
+        values = (left, right, "", round(fraction, 3), elapsed > planned)
+        if values != self._values:
+            self._values = values
+            self.refresh()
+
+    def render(self) -> Text:
+        if self._values is None:
+            return Text("")
+        left, right, _, fraction, over = self._values
+        width = self.size.width
+        bar_width = max(0, width - len(left) - len(right) - 6)
+        text = Text(left + " ")
+        if bar_width >= 6:
+            filled = int(round(fraction * bar_width))
+            text.append("█" * filled, style="bold")
+            text.append("░" * (bar_width - filled), style="dim")
+            text.append(" ")
+        if over:
+            text.append("over plan ", style="bold")
+        text.append(" " + right)
+        return text
+
+    @property
+    def plain(self) -> str:
+        return "" if self._values is None else f"{self._values[0]} {self._values[1]}"
+
+
+# --------------------------------------------------------------------- QR code
+BLACK = "#000000"
+WHITE = "#ffffff"
+
+
+def qr_text(matrix: list[list[bool]], scale: int = 1) -> Text:
+    """A QR matrix drawn with '▀': two module rows per text row, black on white.
+
+    ``scale`` s makes each module s columns wide and s half-rows high. The colours are
+    explicit, so the code reads the same on a dark or a light terminal.
+    """
+    scale = max(1, scale)
+    rows = [[cell for cell in row for _ in range(scale)] for row in matrix for _ in range(scale)]
+    if len(rows) % 2:
+        rows.append([False] * (len(rows[0]) if rows else 0))
+    styles = {
+        (top, bottom): Style(color=BLACK if top else WHITE, bgcolor=BLACK if bottom else WHITE)
+        for top in (False, True)
+        for bottom in (False, True)
+    }
+    text = Text(no_wrap=True, overflow="crop", end="")
+    for y in range(0, len(rows), 2):
+        top_row, bottom_row = rows[y], rows[y + 1]
+        run_style = None
+        run = 0
+        for top, bottom in zip(top_row, bottom_row, strict=True):
+            style = styles[(top, bottom)]
+            if style is run_style:
+                run += 1
+                continue
+            if run:
+                text.append("▀" * run, run_style)
+            run_style, run = style, 1
+        if run:
+            text.append("▀" * run, run_style)
+        if y + 2 < len(rows):
+            text.append("\n")
+    return text
+
+
+class QRCode(Widget):
+    """A QR code for a URL; ``scale`` may be changed to fill a screen."""
+
+    DEFAULT_CSS = "QRCode { width: auto; height: auto; }"
+
+    def __init__(self, url: str | None = None, scale: int = 1, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._url: str | None = None
+        self._matrix: list[list[bool]] = []
+        self._scale = max(1, scale)
+        self._text: Text | None = None
+        self.set_url(url)
+
+    @property
+    def url(self) -> str | None:
+        return self._url
+
+    @property
+    def modules(self) -> int:
+        return len(self._matrix)
+
+    def set_url(self, url: str | None) -> None:
+        if url == self._url:
+            return
+        self._url = url
+        if url:
+            from facilitator.web.qr import qr_matrix
+
+            self._matrix = qr_matrix(url)
+        else:
+            self._matrix = []
+        self._text = None
+        self.refresh(layout=True)
+
+    def set_scale(self, scale: int) -> None:
+        scale = max(1, scale)
+        if scale != self._scale:
+            self._scale = scale
+            self._text = None
+            self.refresh(layout=True)
+
+    @property
+    def scale(self) -> int:
+        return self._scale
+
+    def size_at(self, scale: int) -> Size:
+        n = len(self._matrix) * scale
+        return Size(n, (n + 1) // 2)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return self.size_at(self._scale).width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return self.size_at(self._scale).height
+
+    def render(self) -> Text:
+        if not self._matrix:
+            return Text("")
+        if self._text is None:
+            self._text = qr_text(self._matrix, self._scale)
+        return self._text
+
+
+# --------------------------------------------------------------------- footer
+class KeyFooter(Footer):
+    """Textual's footer, which can wrap its keys onto two rows on a narrow screen.
+
+    With the ``-wrap`` class (set by the screen) it lays the keys out in a grid of
+    two rows, so every key stays visible at 80 columns.
+    """
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        if self.has_class("-wrap"):
+            bindings = self.screen.active_bindings.values()
+            actions = {active.binding.action for active in bindings if active.binding.show}
+            self.styles.grid_size_columns = max(1, (len(actions) + 1) // 2)
+
+    def wrap(self, on: bool) -> None:
+        if on != self.has_class("-wrap"):
+            self.set_class(on, "-wrap")
+            self.show_command_palette = not on
+            self.refresh(recompose=True)
+
+
+# --------------------------------------------------------------------- modal screens
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question. Escape (and n) means no."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "Nej", show=False),
+        Binding("y,j", "answer(True)", "Ja", show=False),
+        Binding("left,right,tab", "app.focus_next", "Skift", show=False),
+    ]
+
+    def __init__(self, question: str, yes: str = "Ja", no: str = "Nej") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-question", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.yes, id="yes", variant="error")
+                yield Button(self.no, id="no", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class BlankScreen(Screen[None]):
+    """A black screen (the mødeleder wants the room's attention); any key returns."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="blank")
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self.dismiss()
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.dismiss()
