@@ -526,8 +526,11 @@ class MeetingEngine:
         self._timer = loop.call_later(delay, self.check_timers)
 
     def start_timers(self) -> None:
-        """Call once the loop runs (the app's on_mount, or serve)."""
+        """Call once the loop runs (the app's on_mount, or serve): the phase and turn
+        timers, and the lease's heartbeat if the lease was taken before the loop ran."""
         self._reschedule()
+        if self._heartbeat is None:
+            self._schedule_heartbeat()
 
     def stop_timers(self) -> None:
         if self._timer is not None:

@@ -507,3 +507,19 @@ def test_release_lets_the_next_process_in(engine, store, fake_clock):
     engine.release()
     assert store.get_meeting(engine.meeting_id).lease_pid is None
     store.acquire_lease(engine.meeting_id, os.getppid(), "næste", fake_clock())
+
+
+async def test_lease_heartbeat_runs_when_taken_before_the_loop(store, meeting_id, monkeypatch):
+    """The CLI takes the lease before the app's loop runs; the heartbeat must still beat,
+    or another machine would take a live meeting over as stale."""
+    import facilitator.engine as engine_module
+
+    monkeypatch.setattr(engine_module, "HEARTBEAT_S", 0.05)
+    clock = [1000.0]
+    engine = MeetingEngine(store, meeting_id, clock=lambda: clock[0])
+    await asyncio.to_thread(engine.acquire, "here")  # no running loop in that thread
+    engine.start_timers()
+    clock[0] = 2000.0
+    await asyncio.sleep(0.2)
+    assert store.get_meeting(meeting_id).lease_heartbeat == 2000.0
+    engine.release()
