@@ -211,3 +211,36 @@ def test_console_script_exists_and_help_is_danish():
     assert result.returncode == 0
     for command in ("demo", "new", "run", "serve", "links", "agendas", "export"):
         assert command in result.stdout
+
+
+def test_export_carries_marks_and_themes_and_never_særskilt_spor(db, capsys, tmp_path):
+    from facilitator.engine import MeetingEngine
+
+    mid = new_meeting(capsys)
+    add_flipovers(db, mid)
+    store = Store(db)
+    engine = MeetingEngine(store, mid)
+    extra = engine.add_flipover(3, "Mobning i vagtplanlægningen").id
+    engine.set_confidential(extra)
+    wishes = {f.heading: f.id for f in engine.flipovers() if f.kind == "wish"}
+    engine.goto(4)  # udvælgelse
+    for _ in range(2):
+        engine.vote("phone-0123456789abcdef", wishes["Færre afbrydelser"])
+    engine.hand_mark(wishes["Mere anerkendelse; også for små ting"])
+    engine.create_theme("Arbejdsro og anerkendelse", list(wishes.values()))
+    store.close()
+    target = tmp_path / "b.csv"
+    assert (
+        main(["export", str(mid), "--what", "bruttoliste", "--format", "csv", "-o", str(target)])
+        == 0
+    )
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig")), delimiter=";"))
+    marks = {r[3]: (r[5], r[6]) for r in rows[1:] if r[1] == "Ønske"}
+    assert marks == {
+        "Mere anerkendelse; også for små ting": ("1", "Arbejdsro og anerkendelse"),
+        "Færre afbrydelser": ("2", "Arbejdsro og anerkendelse"),
+    }
+    assert "Mobning" not in target.read_text(encoding="utf-8-sig")
+    assert main(["export", str(mid), "--what", "bruttoliste", "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "2 markeringer · tema: Arbejdsro og anerkendelse" in md and "Mobning" not in md

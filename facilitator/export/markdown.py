@@ -15,7 +15,8 @@ def _items(items: tuple[Item, ...], with_marks: bool) -> list[str]:
     lines: list[str] = []
     for number, item in enumerate(items, 1):
         marks = f" — {item.marks} markering{'er' if item.marks != 1 else ''}" if with_marks else ""
-        lines.append(f"{number}. **{_escape(item.heading)}** (gruppe {item.group}){marks}")
+        theme = f" · tema: {_escape(item.theme)}" if item.theme else ""
+        lines.append(f"{number}. **{_escape(item.heading)}** (gruppe {item.group}){marks}{theme}")
         lines.extend(f"   - {_escape(p)}" for p in item.proposals)
     return lines
 

@@ -34,9 +34,10 @@ class Bruttoliste:
     strengths: tuple[Item, ...]
 
 
-def _item(flip: FlipoverRow, phase_titles: list[str]) -> Item:
+def _item(flip: FlipoverRow, phase_titles: list[str], themes: dict[int, str]) -> Item:
     phase = phase_titles[flip.phase_index] if flip.phase_index < len(phase_titles) else ""
-    return Item(flip.group, flip.heading, flip.proposals, flip.marks, "", "", phase)
+    theme = themes.get(flip.theme_id, "") if flip.theme_id else ""
+    return Item(flip.group, flip.heading, flip.proposals, flip.marks, theme, "", phase)
 
 
 def bruttoliste(store: Store, meeting_id: int) -> Bruttoliste:
@@ -54,6 +55,7 @@ def bruttoliste(store: Store, meeting_id: int) -> Bruttoliste:
     except AgendaError:
         titles, agenda_title = [], meeting.agenda_name
     flips = store.flipovers(meeting_id)
+    themes = {t.id: t.name for t in store.themes(meeting_id)}
     wishes = sorted((f for f in flips if f.kind == "wish"), key=lambda f: (f.group, f.id))
     strengths = sorted((f for f in flips if f.kind == "strength"), key=lambda f: (f.group, f.id))
     return Bruttoliste(
@@ -61,6 +63,6 @@ def bruttoliste(store: Store, meeting_id: int) -> Bruttoliste:
         title=meeting.title,
         agenda_title=agenda_title,
         created_at=meeting.created_at,
-        wishes=tuple(_item(f, titles) for f in wishes),
-        strengths=tuple(_item(f, titles) for f in strengths),
+        wishes=tuple(_item(f, titles, themes) for f in wishes),
+        strengths=tuple(_item(f, titles, themes) for f in strengths),
     )
