@@ -267,7 +267,8 @@ class FacilitatorApp(App[int]):
                 self.call_later(self.run_action, action, node)
 
             help_text = "Tast: " + " eller ".join(keys[action])
-            yield SystemCommand(f"{binding.description} ({shown})", help_text, run)
+            title = binding.tooltip or binding.description
+            yield SystemCommand(f"{title} ({shown})", help_text, run)
         yield SystemCommand("Tema", "Skift farvetema", self.action_change_theme)
         yield SystemCommand("Taster", "Vis alle taster", self.action_show_help_panel)
 

@@ -7,6 +7,7 @@ wall, so a frozen clock gives a frozen picture.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,15 +23,17 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
-from textual.widgets import Button, Digits, Footer, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from facilitator.clock import format_mmss, format_overrun
-from facilitator.engine import EngineError, StorageError
+from facilitator.engine import BOARD_EVENTS, EngineError, StorageError
+from screens.bigtext import BigText
 
 if TYPE_CHECKING:
-    from facilitator.engine import MeetingEngine, Snapshot
+    from facilitator.engine import FlipoverRow, MeetingEngine, Snapshot
 
 TICK_S = 0.25  # the countdown's redraw interval (4 Hz); only changed text is redrawn
+REDRAW_GAP_S = 0.2  # a burst of votes redraws the board at most this often
 
 # Errors a command may raise that the user should read, not a traceback.
 COMMAND_ERRORS = (EngineError, StorageError)
@@ -50,6 +53,23 @@ def hours_minutes(seconds: float) -> str:
 
 def phones_text(count: int) -> str:
     return f"{count} telefon forbundet" if count == 1 else f"{count} telefoner forbundet"
+
+
+def marks_words(count: int) -> str:
+    return "1 markering" if count == 1 else f"{count} markeringer"
+
+
+def vote_progress_words(engine: MeetingEngine) -> str:
+    """ "37 markeringer afgivet fra 14 telefoner" (phones' marks in this vote phase)."""
+    cast, devices = engine.vote_progress()
+    phones = "1 telefon" if devices == 1 else f"{devices} telefoner"
+    return f"{marks_words(cast)} afgivet fra {phones}"
+
+
+def open_wishes(engine: MeetingEngine) -> list[FlipoverRow]:
+    """The wishes on the wall: open (not særskilt spor), in phase, group and entry order."""
+    wishes = [f for f in engine.flipovers() if f.kind == "wish"]
+    return sorted(wishes, key=lambda f: (f.phase_index, f.group, f.id))
 
 
 def clock_words(engine: MeetingEngine, now: float) -> tuple[str, str, str]:
@@ -133,15 +153,23 @@ class EngineChanged(Message):
 
 
 class EngineScreen(Screen):
-    """A screen that listens to the engine and redraws its clock four times a second."""
+    """A screen that listens to the engine and redraws its clock four times a second.
+
+    Clock and phase events redraw at once. Board events (votes, flip-overs, themes...)
+    come in bursts when a room votes from its phones: the first redraws at once, the
+    rest are folded into one redraw at most every ``REDRAW_GAP_S``.
+    """
 
     def __init__(self, engine: MeetingEngine, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.engine = engine
+        self._last_redraw = 0.0
+        self._pending: Snapshot | None = None
+        self._redraw_timer: Any = None
 
     def on_mount(self) -> None:
         self.engine.add_listener(self._engine_listener)
-        self.redraw()
+        self._redraw()
         self.set_interval(TICK_S, self.tick)
 
     def on_unmount(self) -> None:
@@ -151,7 +179,28 @@ class EngineScreen(Screen):
         self.post_message(EngineChanged(snapshot))
 
     def on_engine_changed(self, message: EngineChanged) -> None:
-        self.redraw(message.snapshot)
+        snapshot = message.snapshot
+        if snapshot.event.kind not in BOARD_EVENTS and snapshot.event.kind != "phones":
+            self._redraw(snapshot)
+            return
+        self._pending = snapshot
+        if self._redraw_timer is not None:
+            return
+        wait = self._last_redraw + REDRAW_GAP_S - time.monotonic()
+        if wait <= 0:
+            self._flush()
+        else:
+            self._redraw_timer = self.set_timer(wait, self._flush)
+
+    def _flush(self) -> None:
+        self._redraw_timer = None
+        snapshot, self._pending = self._pending, None
+        if snapshot is not None and self.is_mounted:
+            self._redraw(snapshot)
+
+    def _redraw(self, snapshot: Snapshot | None = None) -> None:
+        self._last_redraw = time.monotonic()
+        self.redraw(snapshot)
 
     def redraw(self, snapshot: Snapshot | None = None) -> None:
         """Draw everything from the engine's state (after an event, and on mount)."""
@@ -162,18 +211,36 @@ class EngineScreen(Screen):
 
 
 # --------------------------------------------------------------------- countdown
-class Countdown(Vertical):
-    """The phase countdown: mm:ss in Digits and the clock's state in words."""
+class Countdown(Horizontal):
+    """The phase countdown, drawn as large as the screen allows, and its state in words.
+
+    The screen gives it a budget with ``fit(columns, rows)``; the digits take the largest
+    block-font scale that fits next to the state ("Klar", "Kører", "Pause",
+    "+02:13 over tid"), down to a 3-row font and, on a tiny screen, plain text.
+    """
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="clock-row"):
-            yield Digits("00:00", id="digits")
-            yield Label("", id="clock-state")
+        yield BigText("00:00", id="digits")
+        yield Label("", id="clock-state")
 
     def on_mount(self) -> None:
-        self._digits = self.query_one("#digits", Digits)
+        self._digits = self.query_one("#digits", BigText)
         self._state = self.query_one("#clock-state", Label)
         self._shown: tuple[str, str, str] | None = None
+        self._budget: tuple[int, int, int] = (20, 3, 8)
+
+    def fit(self, columns: int, rows: int, max_scale: int = 8) -> None:
+        self._budget = (columns, rows, max_scale)
+        self._fit_digits()
+
+    def _fit_digits(self) -> None:
+        columns, rows, max_scale = self._budget
+        words = self._shown[1] if self._shown else "Klar"
+        reserve = len(words) + 2 + 2  # the state's padding and its margin
+        self._digits.fit(columns - reserve, rows, max_scale)
+        choice = self._digits.choice
+        top = max(0, ((choice.rows if choice else 1) - 3) // 2)
+        self._state.styles.margin = (top, 0, 0, 2)
 
     def show(self, engine: MeetingEngine, now: float) -> None:
         digits, words, state_class = clock_words(engine, now)
@@ -186,9 +253,16 @@ class Countdown(Vertical):
             self._digits.update(digits)
         if previous is None or previous[1] != words:
             self._state.update(words)
+            if previous is None or len(previous[1]) != len(words):
+                self._fit_digits()
         if previous is None or previous[2] != state_class:
             for name in ("-ready", "-running", "-paused", "-over"):
                 self.set_class(name == state_class, name)
+
+    @property
+    def value(self) -> str:
+        """The digits shown ("13:59", "+00:05")."""
+        return self._digits.value
 
     @property
     def state_text(self) -> str:
@@ -369,23 +443,64 @@ class QRCode(Widget):
 
 # --------------------------------------------------------------------- footer
 class KeyFooter(Footer):
-    """Textual's footer, which can wrap its keys onto two rows on a narrow screen.
+    """Textual's footer, which wraps its keys onto as few rows as the width needs.
 
-    With the ``-wrap`` class (set by the screen) it lays the keys out in a grid of
-    two rows, so every key stays visible at 80 columns.
+    ``fit(width)`` (called by the screen on every resize) keeps one row when every key
+    fits; otherwise it lays the keys out in a grid whose columns are as wide as their
+    widest key, on two rows or more, so every key stays visible at 80 columns.
     """
+
+    PALETTE_COLUMNS = 12  # "^p palette" on the right of a one-row footer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._width = 0
+        self.rows = 1
+
+    def _labels(self, compact: bool = False) -> list[int]:
+        """Each shown key's width: key, description and padding (less when compact)."""
+        seen: dict[str, int] = {}
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.show or binding.action in seen:
+                continue
+            key = binding.key_display or self.app.get_key_display(binding)
+            seen[binding.action] = len(key) + len(binding.description) + (2 if compact else 3)
+        return list(seen.values())
+
+    def _layout(self, width: int) -> tuple[int, list[int]]:
+        """(rows, column widths) for the keys in ``width`` columns; wrapped keys are
+        drawn compact (less padding)."""
+        if sum(self._labels()) <= width:
+            return 1, []
+        labels = self._labels(compact=True)
+        for rows in range(2, len(labels) + 1):
+            columns = math.ceil(len(labels) / rows)
+            widths = [
+                max(labels[i] for i in range(c, len(labels), columns)) for c in range(columns)
+            ]
+            if sum(widths) <= width:
+                return rows, widths
+        return len(labels), [max(labels)]
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
         if self.has_class("-wrap"):
-            bindings = self.screen.active_bindings.values()
-            actions = {active.binding.action for active in bindings if active.binding.show}
-            self.styles.grid_size_columns = max(1, (len(actions) + 1) // 2)
+            rows, widths = self._layout(self._width or self.app.size.width)
+            self.styles.grid_size_columns = max(1, len(widths))
+            self.styles.grid_columns = " ".join(str(w) for w in widths) or "1fr"
 
-    def wrap(self, on: bool) -> None:
-        if on != self.has_class("-wrap"):
-            self.set_class(on, "-wrap")
-            self.show_command_palette = not on
+    def fit(self, width: int) -> None:
+        self._width = width
+        rows, _ = self._layout(width)
+        wrap = rows > 1
+        changed = wrap != self.has_class("-wrap") or rows != self.rows
+        self.rows = rows
+        self.set_class(wrap, "-wrap")
+        self.compact = wrap
+        self.styles.height = rows
+        self.show_command_palette = sum(self._labels()) + self.PALETTE_COLUMNS <= width
+        if changed or wrap:
             self.refresh(recompose=True)
 
 
@@ -421,6 +536,34 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Ask for one line of text (a theme's name). Enter answers, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Fortryd", show=False)]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box"):
+            yield Static(self.question, id="prompt-question", markup=False)
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Label("Enter: gem · Esc: fortryd", id="prompt-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt-input", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class BlankScreen(Screen[None]):

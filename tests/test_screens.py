@@ -11,11 +11,12 @@ import os
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Digits, Input, Select
+from textual.widgets import DataTable, Input, Select
 
 from facilitator.agenda import load_agenda
 from facilitator.app import FacilitatorApp
 from facilitator.engine import MeetingEngine, create_meeting
+from screens.bigtext import BigText
 from screens.flipover_entry import FlipoverEntryScreen
 from screens.join import JoinScreen, best_scale
 from screens.projector import ProjectorScreen
@@ -56,7 +57,7 @@ def state(app: FacilitatorApp) -> str:
 
 
 def digits(app: FacilitatorApp) -> str:
-    return app.screen.query_one("#digits", Digits).value
+    return app.screen.query_one("#digits", BigText).value
 
 
 @pytest.fixture
@@ -325,7 +326,7 @@ async def test_projector_drops_parts_in_order_as_it_shrinks(
         assert screen.shows == {"meeting_bar": bar, "qr": qr, "questions": questions}
         # The phase title and the countdown never go.
         assert screen.query_one("#phase-title").region.height >= 1
-        assert screen.query_one("#digits").region.height == 3
+        assert screen.query_one("#digits").region.height >= 3
         if not qr:
             assert "Deltag: http://192.168.1.20:8765/" in text_of(screen, "#join-line")
             assert screen.query_one("#join-line").region.height >= 1
@@ -512,7 +513,7 @@ async def test_flipover_from_elsewhere_updates_the_projector(app_and_notes):
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("right", "right")
         app.engine.add_flipover(3, "Bedre kaffe", ["Ny maskine"])  # as the web would
-        await pilot.pause()
+        await pilot.pause(0.3)  # board events are redrawn at most every 0.2 s
         assert "Gruppe 3: 1" in text_of(app.screen, "#flip-counts")
 
 

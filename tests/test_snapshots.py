@@ -1,4 +1,5 @@
-"""SVG snapshots of the projector (80×24 and 160×45) and of the flip-over entry screen.
+"""SVG snapshots of the projector (80×24 and 160×45), the flip-over entry screen, the
+galleri (160×45 and 80×24) and the prioritering (160×45).
 
 Nothing of the machine reaches the picture: the clock is frozen at a fixed instant and
 read in UTC, the meeting code is fixed, the LAN address is given and no web server runs.
@@ -74,3 +75,77 @@ def test_flipover_entry_160x45(snap_compare, interview_app):
         await settle(pilot)
 
     assert snap_compare(interview_app, terminal_size=(160, 45), run_before=type_a_flipover)
+
+
+WISHES = [
+    (1, "Mere tid til faglig sparring", ["Fast møde hver uge", "Mentorordning for nye"]),
+    (1, "Ro til kerneopgaven", ["Færre afbrydelser", "Stillezoner"]),
+    (2, "Bedre overlevering mellem vagter", ["Fælles tjekliste", "10 min overlap"]),
+    (2, "Anerkendelse i hverdagen", ["Sig tak", "Fejr det der lykkes"]),
+    (3, "Klar fordeling af opgaver", ["Tavle med hvem gør hvad"]),
+    (3, "Mere faglig udvikling", ["Kurser", "Faglige oplæg på personalemøder"]),
+    (4, "Et godt fysisk rum at mødes i", ["Nyt pauserum", "Planter og lys"]),
+    (4, "Tid til at lære hinanden at kende", ["Fælles frokost fredag", "Sommerfest"]),
+]
+MARKS = [5, 3, 3, 0, 7, 2, 1, 4]
+
+
+@pytest.fixture
+def galleri_engine(store, fake_clock, user_agenda_dir, utc, monkeypatch):
+    """Eight wishes from four groups with hand-counted marks, a theme of two, on the
+    galleri phase of a 1. dialogmøde."""
+    monkeypatch.setattr(storage.repo, "new_code", lambda length=6: "K7QX2M")
+    meeting = create_meeting(
+        store,
+        load_agenda("dialogmoede-1"),
+        "dialogmoede-1",
+        "1. dialogmøde på Ærø",
+        groups=4,
+        participants=16,
+    )
+    engine = MeetingEngine(store, meeting, clock=fake_clock)
+    engine.goto(2)
+    ids = [engine.add_flipover(g, h, p).id for g, h, p in WISHES]
+    engine.goto(3)
+    for flip_id, marks in zip(ids, MARKS, strict=True):
+        for _ in range(marks):
+            engine.hand_mark(flip_id)
+    engine.create_theme("Faglighed", [ids[0], ids[5]])
+    engine.start()
+    fake_clock.advance(200)
+    return engine
+
+
+def test_galleri_160x45(snap_compare, galleri_engine):
+    app = FacilitatorApp(galleri_engine.store, engine=galleri_engine, web=False, lan_address=LAN)
+
+    async def open_galleri(pilot) -> None:
+        await pilot.press("g")
+        await pilot.press("right", "t", "right", "t")  # two cards picked for a theme
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 45), run_before=open_galleri)
+
+
+def test_galleri_80x24(snap_compare, galleri_engine):
+    app = FacilitatorApp(galleri_engine.store, engine=galleri_engine, web=False, lan_address=LAN)
+
+    async def open_galleri(pilot) -> None:
+        await pilot.press("g", "down")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_galleri)
+
+
+def test_prioritering_160x45(snap_compare, galleri_engine):
+    engine = galleri_engine
+    engine.goto(5)  # after the vote: the totals are out
+    for item in engine.ranking()[:2]:
+        engine.toggle_priority(item.key)
+    app = FacilitatorApp(engine.store, engine=engine, web=False, lan_address=LAN)
+
+    async def open_prioritering(pilot) -> None:
+        await pilot.press("p", "down", "down")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(160, 45), run_before=open_prioritering)
