@@ -16,6 +16,7 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import Theme
 
@@ -65,6 +66,13 @@ class FacilitatorApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Afslut", show=False, priority=True),
     ]
+
+    def action_command_palette(self) -> None:
+        """The command palette, in Danish."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(placeholder="Søg efter en handling …", id="--command-palette")
+            )
 
     def __init__(
         self,

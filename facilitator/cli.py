@@ -8,6 +8,7 @@ the subcommands that need them, so every command starts fast.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -17,6 +18,43 @@ from typing import NoReturn
 from facilitator import paths
 
 PROG = "facilitator"
+
+
+class DanishHelp(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # noqa: ANN001, ANN201
+        return super().add_usage(usage, actions, groups, "Brug: " if prefix is None else prefix)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with Danish headings; errors are one line and exit status 2."""
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        kwargs.setdefault("formatter_class", DanishHelp)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenter"
+        self._optionals.title = "valg"
+        for action in self._actions:
+            if action.dest == "help":
+                action.help = "vis denne hjælp og afslut"
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: fejl: {message}\n")
+
+
+OS_ERRORS_DA = {
+    errno.ENOENT: "mappen findes ikke",
+    errno.EISDIR: "det er en mappe",
+    errno.ENOTDIR: "en del af stien er ikke en mappe",
+    errno.EACCES: "ingen adgang",
+    errno.EPERM: "ingen adgang",
+    errno.ENOSPC: "disken er fuld",
+    errno.EROFS: "drevet er skrivebeskyttet",
+}
+
+
+def os_error_da(exc: OSError) -> str:
+    return OS_ERRORS_DA.get(exc.errno, exc.strerror or str(exc))
 
 
 class UsageError(Exception):
@@ -29,12 +67,13 @@ def fail(message: str) -> NoReturn:
 
 # ---------------------------------------------------------------------- parser
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog=PROG,
         description="Mødelederens værktøj til APV-dialogmøder. Uden kommando: startskærmen.",
     )
     parser.add_argument("--db", help="database-URL (ellers FACILITATOR_DB eller SQLite-standard)")
-    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO")
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=Parser)
+    sub.title = "kommandoer"
 
     def db_arg(p: argparse.ArgumentParser) -> None:
         p.add_argument("--db", dest="sub_db", metavar="URL", help="database-URL (SQLAlchemy)")
@@ -303,7 +342,7 @@ def cmd_links(args: argparse.Namespace) -> int:
         try:
             target.write_bytes(data)
         except OSError as exc:
-            fail(f"kan ikke skrive {target}: {exc.strerror or exc}")
+            fail(f"kan ikke skrive {target}: {os_error_da(exc)}")
     assist = f"{participant}assist?token={meeting.assistant_token}"
     remote = f"{participant}remote?token={meeting.control_token}"
     print(f"Deltagere (telefonerne, QR-koden): {participant}")
@@ -338,7 +377,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         os.replace(temporary, target)
     except OSError as exc:
         temporary.unlink(missing_ok=True) if temporary.parent.is_dir() else None
-        fail(f"kan ikke skrive {target}: {exc.strerror or exc}")
+        fail(f"kan ikke skrive {target}: {os_error_da(exc)}")
     print(f"Skrevet: {target} ({len(data)} byte)", file=sys.stderr)
     return 0
 

@@ -681,6 +681,8 @@ class MeetingEngine:
         """Totals are hidden during a vote with reveal = "end" until its time is up."""
         if self.phase.kind != "vote" or self.phase.reveal == "live":
             return True
+        if any(c.started for c in self.clocks[self.index + 1 :]):
+            return True  # the room has moved on: the vote is over, even if we look back
         return self.clock.is_over(self.now() if now is None else now)
 
     def _votable(self, flipover_id: int) -> FlipoverRow:

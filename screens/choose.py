@@ -100,7 +100,8 @@ class ChooseScreen(EngineScreen):
             table.move_cursor(row=min(max(0, row), len(self.options) - 1), animate=False)
         total = sum(n for _, n in self.options)
         if self.options:
-            line = f"{total} har valgt · {len(self.options)} nye grupper"
+            groups = len(self.options)
+            line = f"{total} har valgt · {groups} {'ny gruppe' if groups == 1 else 'nye grupper'}"
         else:
             line = "Ingen ønsker at vælge imellem – prioritér først (p)."
         self.query_one("#choose-count", Static).update(line)

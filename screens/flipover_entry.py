@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Input, Label, Select, Static
 
-from facilitator.engine import default_flipover_kind, grouping_for
+from facilitator.engine import default_flipover_kind
 from screens.widgets import (
     COMMAND_ERRORS,
     ClockLine,
@@ -42,6 +42,10 @@ class FlipoverEntryScreen(EngineScreen):
         Binding("ctrl+t", "toggle_kind", "Ønske/styrke", priority=True),
         Binding("ctrl+d", "delete", "Slet", priority=True),
         Binding("escape", "back", "Tilbage"),
+        # Priority bindings run in the order the keys arrive, before the next key is
+        # delivered: a fast typist's Tab moves the focus before the next word is typed.
+        Binding("tab", "app.focus_next", "Næste felt", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Forrige felt", show=False, priority=True),
     ]
 
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
@@ -100,7 +104,7 @@ class FlipoverEntryScreen(EngineScreen):
         return max(self.engine.phase.max_proposals, MIN_PROPOSALS)
 
     def _grouping(self) -> str:
-        return "interview" if self._kind == "strength" else grouping_for(self.engine.phase)
+        return "interview" if self._kind == "strength" else self.engine.current_grouping()
 
     def _group_options(self) -> list[tuple[str, int]]:
         count = self.engine.group_count(self._grouping())
@@ -113,6 +117,7 @@ class FlipoverEntryScreen(EngineScreen):
         self._show_mode()
         self.query_one("#heading", Input).focus()
         self._fit(self.app.size.width)
+        self._restore_draft()
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
@@ -274,15 +279,73 @@ class FlipoverEntryScreen(EngineScreen):
         self._show_mode()
         heading.focus()
 
+    def _form_text(self) -> tuple[str, list[str]]:
+        heading = self.query_one("#heading", Input).value
+        return heading, [i.value for i in self._proposal_inputs()]
+
+    def _has_text(self) -> bool:
+        heading, proposals = self._form_text()
+        return bool(heading.strip() or any(p.strip() for p in proposals))
+
     def action_clear(self) -> None:
-        self._clear_form()
-        self._message("")
+        """Clear the form; typed text is only thrown away after a Ja."""
+        if not self._has_text():
+            self._clear_form()
+            self._message("")
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._clear_form()
+                self._message("")
+
+        self.app.push_screen(ConfirmScreen("Ryd formularen? Det skrevne gemmes ikke."), answer)
+
+    def _restore_draft(self) -> None:
+        """Text left unsaved when the screen was closed comes back as it was."""
+        draft = getattr(self.app, "entry_draft", None)
+        if not draft:
+            return
+        self.app.entry_draft = None
+        self._set_kind(draft["kind"])
+        self._ensure_slots(max(self._proposal_slots(), len(draft["proposals"])))
+        self.query_one("#heading", Input).value = draft["heading"]
+        for field, text in zip(self._proposal_inputs(), draft["proposals"], strict=False):
+            field.value = text
+        group = self.query_one("#group", Select)
+        if any(value == draft["group"] for _label, value in self._group_options()):
+            group.value = draft["group"]
+        self.editing = draft["editing"] if self._flip(draft["editing"] or -1) else None
+        self._show_mode()
+        self._message("Din kladde er hentet frem igen – den er ikke gemt endnu.")
 
     def action_toggle_kind(self) -> None:
         self._set_kind("wish" if self._kind == "strength" else "strength")
 
     def action_back(self) -> None:
+        """Back to the projector. Unsaved text is kept as a draft, never thrown away."""
+        if self._has_text():
+            heading, proposals = self._form_text()
+            self.app.entry_draft = {
+                "heading": heading,
+                "proposals": proposals,
+                "group": self._group(),
+                "kind": self._kind,
+                "editing": self.editing,
+            }
+            self.notify("Ikke gemt endnu: kladden venter, når du trykker f igen.", timeout=5)
+        else:
+            self.app.entry_draft = None
         self.dismiss()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Keep the field being typed in on screen, also at 80×24."""
+        widget = event.widget
+        form = self.query_one("#entry-form")
+        for field in self.query(".field"):
+            field.set_class(widget.parent is field, "-current")
+        if widget in form.query("*"):
+            form.scroll_to_widget(widget, animate=False)
 
     @on(DataTable.RowSelected, "#flipovers")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

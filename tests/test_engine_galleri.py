@@ -86,6 +86,16 @@ def test_marks_are_hidden_until_a_silent_vote_ends(engine, gallery, fake_clock):
     assert engine.marks_visible() is True
 
 
+def test_once_revealed_marks_stay_visible_when_the_mødeleder_steps_back(engine, gallery):
+    engine.vote(PHONE_A, gallery[0])
+    assert engine.marks_visible() is False
+    engine.next_phase()
+    engine.start()  # afrunding runs: the vote is over
+    engine.previous_phase()  # back to show the result again
+    assert engine.phase.kind == "vote"
+    assert engine.marks_visible() is True
+
+
 def test_hand_marks_add_and_remove_without_touching_phone_marks(engine, gallery):
     engine.vote(PHONE_A, gallery[1])
     engine.hand_mark(gallery[1], +1)

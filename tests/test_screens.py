@@ -583,3 +583,56 @@ async def test_disk_full_is_a_message_and_the_flipover_text_stays(
         assert not any(m.startswith("Gemt") for m, _ in notes)
         assert screen.query_one("#heading", Input).value == "Ro til at arbejde"
         assert app.is_running
+
+
+async def test_escape_keeps_unsaved_text_as_a_draft(store, meeting_id, app_and_notes):
+    app, notes = app_and_notes
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("right", "right")
+        screen = await open_entry(pilot)
+        screen.query_one("#group", Select).value = 3
+        await pilot.press(*"Ugemt tekst ÆØÅ", "tab", *"Første forslag")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ProjectorScreen)
+        assert store.flipovers(meeting_id) == []  # nothing saved behind the user's back
+        assert any("kladden" in m for m, _ in notes)
+        screen = await open_entry(pilot)
+        assert screen.query_one("#heading", Input).value == "Ugemt tekst ÆØÅ"
+        first = next(screen.query("Input.proposal").results(Input))
+        assert first.value == "Første forslag"
+        assert screen.query_one("#group", Select).value == 3
+
+
+async def test_clearing_a_filled_form_asks_first(store, meeting_id, app_and_notes):
+    app, _notes = app_and_notes
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_entry(pilot)
+        await pilot.press(*"Vigtigt ønske")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("n")  # Nej
+        await pilot.pause()
+        assert screen.query_one("#heading", Input).value == "Vigtigt ønske"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.press("j")  # Ja
+        await pilot.pause()
+        assert screen.query_one("#heading", Input).value == ""
+
+
+async def test_tab_moves_to_the_next_field_before_the_next_key(store, meeting_id, app_and_notes):
+    app, _notes = app_and_notes
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("right", "right")  # grupper på 4: five proposal lines
+        screen = await open_entry(pilot)
+        await pilot.press(*"Race", "tab", "B", "tab", "C", "tab", "D", "tab", "E", "tab", "F")
+        await pilot.pause()
+        proposals = list(screen.query("Input.proposal").results(Input))
+        assert screen.query_one("#heading", Input).value == "Race"
+        assert [i.value for i in proposals] == ["B", "C", "D", "E", "F"]
+        focused = app.screen.focused
+        assert focused is proposals[-1]
+        form = screen.query_one("#entry-form")
+        # at 80×24 the field being typed in is scrolled into view, not hidden below
+        assert form.region.y <= focused.region.y and focused.region.bottom <= form.region.bottom

@@ -70,7 +70,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("vote", schema=None) as batch_op:
         batch_op.drop_column("phase_index")
