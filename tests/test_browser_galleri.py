@@ -4,8 +4,6 @@ photographs a flip-over, and the mødeleder drives the meeting from the remote p
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from facilitator.agenda import load_agenda, parse_agenda
@@ -13,23 +11,11 @@ from facilitator.engine import MeetingEngine, create_meeting
 from facilitator.web.qr import png_qr
 from facilitator.web.server import WebServer
 from storage.repo import Store
+from tests.test_participant_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
 from tests.test_web_galleri import LIVE_AGENDA
 
-playwright_api = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
 expect = playwright_api.expect
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 
 
