@@ -482,10 +482,6 @@ class MeetingEngine:
             raise EngineError("det er første fase")
         return self.goto(self.index - 1)
 
-    def reset_phase(self) -> Snapshot:
-        """Back to "Klar" with the phase's full planned time."""
-        return self._set_clock(self._fresh_clock(self.phase), "clock", action="reset")
-
     # ------------------------------------------------------------------ timers
     def _timing_marker(self, now: float) -> tuple[int, int | None, bool]:
         clock = self.clock

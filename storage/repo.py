@@ -59,14 +59,6 @@ class ThemeRow:
     priority: int | None
 
 
-@dataclass(frozen=True)
-class Lease:
-    pid: int | None
-    host: str | None
-    where: str | None
-    heartbeat: float | None
-
-
 class LeaseHeld(Exception):
     """Another live process holds the meeting."""
 
@@ -716,7 +708,6 @@ def _pid_alive(pid: int) -> bool:
 
 __all__ = [
     "FlipoverRow",
-    "Lease",
     "LeaseHeld",
     "Store",
     "StorageError",

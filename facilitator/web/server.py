@@ -65,7 +65,6 @@ VOTE_WINDOW_S = 5.0  # ... per this many seconds (token bucket)
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 AUTO = object()  # lan_address not given: look it up
 
-ENGINE_KEY = web.AppKey("engine", MeetingEngine)
 
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
@@ -278,7 +277,6 @@ class WebServer:
     # ------------------------------------------------------------------ app
     def make_app(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
-        app[ENGINE_KEY] = self.engine
         add = app.router
         add.add_get("/", self.index)
         add.add_get("/favicon.ico", self.no_icon)
