@@ -137,6 +137,13 @@ class GalleriScreen(EngineScreen):
         Binding("u", "split", "Opløs tema", priority=True),
         Binding("s", "confidential", "Særskilt spor", priority=True),
         Binding(
+            "S",
+            "show_confidential",
+            "Vis særskilt spor",
+            priority=True,
+            tooltip="Listen over det fortrolige (ikke til projektoren; spørger først)",
+        ),
+        Binding(
             "pagedown", "page(1)", "Side", key_display="PgDn", priority=True, tooltip="Næste side"
         ),
         Binding(
@@ -403,6 +410,11 @@ class GalleriScreen(EngineScreen):
             ),
             answered,
         )
+
+    def action_show_confidential(self) -> None:
+        from screens.confidential import ask_then_show_confidential
+
+        ask_then_show_confidential(self.app, self.engine)
 
     def action_toggle_clock(self) -> None:
         run_command(self, self.engine.toggle)

@@ -558,3 +558,39 @@ async def test_command_palette_lists_the_galleri_keys_in_danish(engine8):
             "Næste side (PgDn)",
         ):
             assert title in commands
+
+
+async def test_saerskilt_spor_list_asks_first_and_can_move_an_item_back(engine8):
+    from screens.confidential import WARNING, ConfidentialScreen
+
+    app, notes = make_app(engine8)
+    third = engine8.ids[2]
+    engine8.set_confidential(third)
+    async with app.run_test(size=BIG_SIZE) as pilot:
+        await open_galleri(pilot)
+        await pilot.press("S")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)  # the projector may be on: ask first
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, GalleriScreen)
+        await pilot.press("S")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ConfidentialScreen)
+        assert WARNING in str(screen.query_one("#links-head").content)
+        table = screen.query_one("#conf-table")
+        assert table.row_count == 1
+        assert table.get_row_at(0)[1].startswith("Bedre overlevering")
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert table.row_count == 0
+        assert third in {f.id for f in engine8.flipovers()}  # open again, on the projector
+        assert "Flyttet tilbage til bruttolisten." in notes.messages()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, GalleriScreen)
