@@ -35,8 +35,8 @@ class Notes(list):
         return "\n".join(message for message, _ in self)
 
 
-def make_app(store, meeting_id, clock, **kwargs: Any) -> tuple[FacilitatorApp, Notes]:
-    app = FacilitatorApp(store, meeting_id, web=False, clock=clock, **kwargs)
+def record_notes(app: FacilitatorApp) -> Notes:
+    """Keep every notification the app shows (and still show it)."""
     notes = Notes()
     original = app.notify
 
@@ -45,7 +45,12 @@ def make_app(store, meeting_id, clock, **kwargs: Any) -> tuple[FacilitatorApp, N
         original(message, **kw)
 
     app.notify = notify  # type: ignore[method-assign]
-    return app, notes
+    return notes
+
+
+def make_app(store, meeting_id, clock, **kwargs: Any) -> tuple[FacilitatorApp, Notes]:
+    app = FacilitatorApp(store, meeting_id, web=False, clock=clock, **kwargs)
+    return app, record_notes(app)
 
 
 def text_of(screen, selector: str) -> str:

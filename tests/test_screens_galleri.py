@@ -20,6 +20,7 @@ from screens.links import WARNING, StaffLinksScreen
 from screens.prioritering import PrioriteringScreen, place_words, priority_count_words
 from screens.projector import ProjectorScreen
 from screens.widgets import ConfirmScreen, PromptScreen
+from tests.test_screens import Notes, record_notes
 
 BIG_SIZE = (160, 45)
 SMALL_SIZE = (80, 24)
@@ -34,11 +35,6 @@ WISHES = [
     (4, "Et godt fysisk rum", ["Nyt pauserum"]),
     (4, "Tid til at lære hinanden at kende", ["Fælles frokost"]),
 ]
-
-
-class Notes(list):
-    def messages(self) -> str:
-        return "\n".join(message for message, _ in self)
 
 
 def make_engine(store, clock, agenda: str = "dialogmoede-1", groups: int = 4) -> MeetingEngine:
@@ -58,15 +54,7 @@ def with_wishes(engine: MeetingEngine, flip_phase: int = 2, then: int = 3) -> li
 
 def make_app(engine: MeetingEngine) -> tuple[FacilitatorApp, Notes]:
     app = FacilitatorApp(engine.store, engine=engine, web=False)
-    notes = Notes()
-    original = app.notify
-
-    def notify(message: str, **kw: Any) -> None:
-        notes.append((str(message), kw.get("severity", "information")))
-        original(message, **kw)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return app, notes
+    return app, record_notes(app)
 
 
 def marks_of(engine: MeetingEngine, flip_id: int) -> int:
