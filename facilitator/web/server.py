@@ -54,6 +54,7 @@ from facilitator.engine import (
     default_flipover_kind,
 )
 from facilitator.web.net import lan_address, url_for
+from facilitator.web.settings import WebSettings
 
 DEFAULT_PORT = 8765
 MAX_BODY = 64 * 1024
@@ -183,8 +184,10 @@ class WebServer:
         host: str | None = None,
         port: int = DEFAULT_PORT,
         lan_address: Any = AUTO,
+        settings: WebSettings | None = None,
     ) -> None:
         self.engine = engine
+        self.settings = settings or WebSettings()
         self.host = host
         self.port = port
         self._lan = lan_address
