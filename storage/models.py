@@ -33,6 +33,9 @@ class Meeting(SQLModel, table=True):
     code: str = Field(index=True)  # short code shown on the join screen
     assistant_token: str
     control_token: str
+    # Signs the anonymous device ids the server issues to phones (HMAC); per meeting, so
+    # an id from another meeting is simply not counted.
+    device_secret: str = ""
     # The lease: one live process per meeting.
     lease_pid: int | None = None
     lease_host: str | None = None
@@ -131,4 +134,17 @@ class Photo(SQLModel, table=True):
     flipover_id: int = Field(foreign_key="flipover.id", index=True, ondelete="CASCADE")
     content_type: str
     data: bytes
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A submission's idempotency key, stored in the same transaction as its write, so a
+    retry after a lost answer (or a SIGKILL) gets the first answer instead of a double."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True, ondelete="CASCADE")
+    key: str
+    scope: str  # what was done: "flipover_add", "flipover_edit", "vote", "unvote", "choice"
+    result: str = ""  # what the answer is rebuilt from (a flip-over id, a choice key)
     created_at: datetime = Field(default_factory=utcnow)
