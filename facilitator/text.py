@@ -15,13 +15,17 @@ import unicodedata
 # ESC and what it starts: CSI (ESC [ ... final), OSC/DCS/SOS/PM/APC (ESC ] ... BEL or ST),
 # or a two-character escape (ESC + one char). The 8-bit C1 forms (U+009B CSI, U+009D OSC,
 # U+0090 DCS, ...) are removed as control characters below, with what they start.
+# A string sequence's payload is removed only up to its terminator (BEL or ST): it cannot
+# span another introducer, so the scan stays linear however many introducers are sent, and
+# an unterminated one (a stray C1 character from a mis-decoded paste) loses only itself,
+# never the words after it; what is left of it is plain text once the controls are gone.
 _ESCAPE = re.compile(
     r"""
-    \x1b\[[0-?]*[ -/]*[@-~]?             # CSI
-    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|$)   # OSC, DCS, SOS, PM, APC up to BEL or ST
-    | \x1b.?                             # any other escape
-    | \x9b[0-?]*[ -/]*[@-~]?             # 8-bit CSI
-    | [\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|$)  # 8-bit DCS, SOS, OSC, PM, APC
+    \x1b\[[0-?]*[ -/]*[@-~]?                                          # CSI
+    | \x1b[\]PX^_][^\x07\x1b\x90-\x9f]*(?:\x07|\x1b\\|\x9c)           # OSC, DCS, SOS, PM, APC
+    | \x1b.?                                                          # any other escape
+    | \x9b[0-?]*[ -/]*[@-~]?                                          # 8-bit CSI
+    | [\x90\x98\x9d\x9e\x9f][^\x07\x1b\x90-\x9f]*(?:\x07|\x1b\\|\x9c) # 8-bit DCS, OSC, ...
     """,
     re.VERBOSE | re.DOTALL,
 )

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Label, Static
 
-from screens.widgets import ClockLine, EngineScreen, KeyFooter, run_command
+from screens.widgets import ClockLine, EngineScreen, KeyFooter, literal, run_command
 
 if TYPE_CHECKING:
     from facilitator.engine import MeetingEngine, RankItem, Snapshot
@@ -88,7 +88,7 @@ class ChooseScreen(EngineScreen):
         table.clear()
         most = max([1, *(n for _, n in self.options)])
         for number, (item, count) in enumerate(self.options, 1):
-            title = Text(("Tema: " if item.is_theme else "") + item.title, style="bold")
+            title = literal(("Tema: " if item.is_theme else "") + item.title, style="bold")
             table.add_row(
                 Text(f"Gruppe {number}", style="bold"),
                 title,

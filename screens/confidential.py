@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from screens.widgets import ConfirmScreen, KeyFooter, run_command
+from screens.widgets import ConfirmScreen, KeyFooter, literal, run_command
 
 WARNING = "IKKE TIL PROJEKTOREN – særskilt spor er fortroligt"
 
@@ -65,7 +65,10 @@ class ConfidentialScreen(Screen[None]):
         items = self.items()
         for flip in items:
             table.add_row(
-                str(flip.group), flip.heading, " · ".join(flip.proposals), key=str(flip.id)
+                str(flip.group),
+                literal(flip.heading),
+                literal(" · ".join(flip.proposals)),
+                key=str(flip.id),
             )
         note = (
             f"{len(items)} i særskilt spor. De vises aldrig på projektoren eller telefonerne og "

@@ -23,6 +23,7 @@ from screens.widgets import (
     ClockLine,
     ConfirmScreen,
     EngineScreen,
+    literal,
     run_command,
     sentence,
 )
@@ -156,7 +157,7 @@ class FlipoverEntryScreen(EngineScreen):
             table.add_row(
                 group,
                 KIND_LABELS.get(flip.kind, flip.kind),
-                flip.heading,
+                literal(flip.heading),
                 str(len(flip.proposals)),
                 key=str(flip.id),
             )
@@ -258,13 +259,13 @@ class FlipoverEntryScreen(EngineScreen):
             row = command()
         except COMMAND_ERRORS as exc:  # refused or not stored: keep every typed letter
             reason = sentence(str(exc))
-            self.notify(reason, severity="error", timeout=6)
+            self.notify(reason, severity="error", timeout=6, markup=False)
             self._message(reason, error=True)
             if not heading.value.strip():
                 heading.focus()
             return
         # The engine has committed the flip-over: only now is it "Gemt".
-        self.notify(f"Gemt: gruppe {row.group} – {row.heading}", timeout=3)
+        self.notify(f"Gemt: gruppe {row.group} – {row.heading}", timeout=3, markup=False)
         self._message(f"Gemt: gruppe {row.group} – {row.heading}")
         self._clear_form()
 
@@ -392,7 +393,9 @@ class FlipoverEntryScreen(EngineScreen):
             if not yes:
                 return
             if run_command(self, lambda: self.engine.delete_flipover(flip.id) or True):
-                self.notify(f"Slettet: gruppe {flip.group} – {flip.heading}", timeout=3)
+                self.notify(
+                    f"Slettet: gruppe {flip.group} – {flip.heading}", timeout=3, markup=False
+                )
                 if self.editing == flip.id:
                     self._clear_form()
 

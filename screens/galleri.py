@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +26,7 @@ from screens.widgets import (
     EngineScreen,
     KeyFooter,
     PromptScreen,
+    literal,
     marks_words,
     open_wishes,
     run_command,
@@ -87,12 +87,12 @@ class Card(Vertical):
         self.border_subtitle = "✓ valgt til tema" if picked else ""
         self.set_class(selected, "-selected")
         self.set_class(picked, "-picked")
-        body = Text(flip.heading, style="bold")
+        body = literal(flip.heading, style="bold")
         for proposal in flip.proposals:
-            body.append(f"\n• {proposal}")
+            body.append_text(literal(f"\n• {proposal}"))
         self.query_one(".card-body", Static).update(body)
         theme_line = self.query_one(".card-theme", Static)
-        theme_line.update(f"Tema: {theme}" if theme else "")
+        theme_line.update(literal(f"Tema: {theme}") if theme else "")
         theme_line.display = bool(theme)
         number = self.query_one(".card-big", BigText)
         number.fit(*room)
@@ -369,7 +369,8 @@ class GalleriScreen(EngineScreen):
             if theme is not None:
                 self.picked.clear()
                 self.redraw()
-                self.notify(f"Temaet «{' '.join(name.split())}» samler {len(ids)} ønsker.")
+                stored = next((t.name for t in self.engine.themes() if t.id == theme), name)
+                self.notify(f"Temaet «{stored}» samler {len(ids)} ønsker.", markup=False)
 
         self.app.push_screen(
             PromptScreen("Navn på temaet:", value=chosen[0].heading, placeholder="Temaets navn"),

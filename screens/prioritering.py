@@ -20,6 +20,7 @@ from screens.widgets import (
     ClockLine,
     EngineScreen,
     KeyFooter,
+    literal,
     marks_words,
     run_command,
 )
@@ -124,7 +125,7 @@ class PrioriteringScreen(EngineScreen):
         table.clear()
         width = self._wish_width()
         for item in self.items:
-            title = Text(("Tema: " if item.is_theme else "") + item.title, style="bold")
+            title = literal(("Tema: " if item.is_theme else "") + item.title, style="bold")
             detail = groups_words(item.groups)
             if item.is_theme:
                 detail += f" · {len(item.flipovers)} ønsker"
@@ -180,9 +181,9 @@ class PrioriteringScreen(EngineScreen):
             return
         self.redraw()
         if now:
-            self.notify(f"Prioriteret: {item.title}", timeout=2)
+            self.notify(f"Prioriteret: {item.title}", timeout=2, markup=False)
         else:
-            self.notify(f"Ikke længere prioriteret: {item.title}", timeout=2)
+            self.notify(f"Ikke længere prioriteret: {item.title}", timeout=2, markup=False)
 
     def action_galleri(self) -> None:
         from screens.galleri import GalleriScreen

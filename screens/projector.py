@@ -40,6 +40,7 @@ from screens.widgets import (
     QRCode,
     TurnLine,
     WebInfo,
+    literal,
     marks_words,
     open_wishes,
     phones_text,
@@ -373,9 +374,9 @@ class ProjectorScreen(EngineScreen):
         themes = {t.id: t.name for t in engine.themes()}
         cells = []
         for flip in wishes:
-            body = Text(flip.heading, style="bold")
+            body = literal(flip.heading, style="bold")
             if flip.theme_id in themes:
-                body.append(f"\nTema: {themes[flip.theme_id]}", style="italic")
+                body.append_text(literal(f"\nTema: {themes[flip.theme_id]}", style="italic"))
             if show_marks:
                 body.append("\n" + (marks_words(flip.marks) if visible else "skjult"))
             cells.append(Panel(body, title=f"Gruppe {flip.group}", title_align="left"))
@@ -501,7 +502,7 @@ def choose_board(engine: MeetingEngine) -> Group:
         bar = "█" * round(20 * count / most) if count else ""
         table.add_row(
             Text(f"Gruppe {number}:", style="bold"),
-            Text(item.title, style="bold"),
+            literal(item.title, style="bold"),
             Text(f"– {people}", style="bold"),
             Text(bar),
         )

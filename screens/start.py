@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
-from screens.widgets import COMMAND_ERRORS, sentence
+from screens.widgets import COMMAND_ERRORS, literal, sentence
 
 
 class MeetingDirectory(Protocol):
@@ -68,11 +68,11 @@ class StartScreen(Screen):
         meetings = self.directory.list_meetings()
         for meeting in meetings:
             table.add_row(
-                meeting["title"],
-                meeting["phase"],
+                literal(meeting["title"]),
+                literal(meeting["phase"]),
                 meeting["created"],
                 meeting["code"],
-                meeting["agenda"],
+                literal(meeting["agenda"]),
                 key=str(meeting["id"]),
             )
         empty = self.query_one("#start-empty", Static)
@@ -130,7 +130,7 @@ class NewMeetingScreen(ModalScreen[int | None]):
             with Horizontal(classes="field"):
                 yield Label("Dagsorden", classes="field-label")
                 yield Select(
-                    [(f"{title} ({name})", name) for name, title in agendas],
+                    [(literal(f"{title} ({name})"), name) for name, title in agendas],
                     value=agendas[0][0] if agendas else Select.BLANK,
                     allow_blank=not agendas,
                     compact=True,
@@ -182,7 +182,7 @@ class NewMeetingScreen(ModalScreen[int | None]):
 
     def _error(self, text: str) -> None:
         self.query_one("#new-message", Static).update(text)
-        self.notify(text, severity="error")
+        self.notify(text, severity="error", markup=False)
 
     def _number(self, widget_id: str, what: str) -> int | None:
         raw = self.query_one(widget_id, Input).value.strip()

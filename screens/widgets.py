@@ -8,6 +8,7 @@ wall, so a frozen clock gives a frozen picture.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,21 @@ COMMAND_ERRORS = (EngineError, StorageError)
 
 
 # --------------------------------------------------------------------- plain helpers
+# Control characters a stored text may still carry from before the cleaning at the engine's
+# door (facilitator.text); line breaks stay. Never sent to the terminal.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(text: str, style: str = "") -> Text:
+    """Text a person typed, as Rich ``Text``: drawn exactly as written, never as markup.
+
+    Every heading, proposal, theme name and meeting title reaches Textual and Rich through
+    this (or as part of a ``Text`` built from it): a DataTable cell or a ``Static`` given a
+    ``str`` would read "[/ bedre akustik]" as a closing tag and crash the screen.
+    """
+    return Text(_CONTROL.sub("", text), style=style)
+
+
 def wall_hhmm(instant: float) -> str:
     """A wall instant as the room's clock shows it (local time, HH:MM)."""
     return time.strftime("%H:%M", time.localtime(instant))
@@ -60,10 +76,18 @@ def marks_words(count: int) -> str:
 
 
 def vote_progress_words(engine: MeetingEngine) -> str:
-    """ "37 markeringer afgivet fra 14 telefoner" (phones' marks in this vote phase)."""
+    """ "37 markeringer afgivet fra 14 telefoner" (phones' marks in this vote phase),
+    against the participant count when the meeting has one, so the room sees a mismatch:
+    "37 markeringer afgivet fra 14 af 20 deltageres telefoner"."""
     cast, devices = engine.vote_progress()
     phones = "1 telefon" if devices == 1 else f"{devices} telefoner"
-    return f"{marks_words(cast)} afgivet fra {phones}"
+    people = engine.participants
+    if people <= 0:
+        return f"{marks_words(cast)} afgivet fra {phones}"
+    words = f"{marks_words(cast)} afgivet fra {devices} af {people} deltageres telefoner"
+    if devices > people:
+        words += " – FLERE TELEFONER END DELTAGERE"
+    return words
 
 
 def open_wishes(engine: MeetingEngine) -> list[FlipoverRow]:
@@ -114,7 +138,7 @@ def run_command(widget: Widget, command: Callable[[], Any]) -> Any:
     try:
         return command()
     except COMMAND_ERRORS as exc:
-        widget.notify(sentence(str(exc)), severity="error", timeout=6)
+        widget.notify(sentence(str(exc)), severity="error", timeout=6, markup=False)
         return None
 
 
@@ -404,7 +428,7 @@ class QRCode(Widget):
             return
         self._url = url
         if url:
-            from facilitator.web.qr import qr_matrix
+            from facilitator.qr import qr_matrix
 
             self._matrix = qr_matrix(url)
         else:

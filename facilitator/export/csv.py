@@ -8,6 +8,16 @@ import io
 from facilitator.export.model import Bruttoliste
 
 HEADER = ["Nr.", "Slags", "Gruppe", "Overskrift", "Forslag", "Markeringer", "Tema", "Vurdering"]
+# A cell that starts with one of these is a formula to Excel (and LibreOffice): typed text
+# gets a leading apostrophe, so a heading such as "=HYPERLINK(...)" stays text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A typed text as a cell that a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def bruttoliste_csv(data: Bruttoliste) -> bytes:
@@ -21,11 +31,11 @@ def bruttoliste_csv(data: Bruttoliste) -> bytes:
                     number,
                     kind,
                     item.group,
-                    item.heading,
-                    "\n".join(item.proposals),
+                    _cell(item.heading),
+                    _cell("\n".join(item.proposals)),
                     item.marks if kind == "Ønske" else "",
-                    item.theme,
-                    item.assessment,
+                    _cell(item.theme),
+                    _cell(item.assessment),
                 ]
             )
     return buffer.getvalue().encode("utf-8-sig")

@@ -1,14 +1,34 @@
-"""The bruttoliste as Markdown."""
+"""The bruttoliste as Markdown.
+
+Every typed text (headings, proposals, theme names, the meeting's title) is escaped, so
+it reads literally in any Markdown or HTML viewer: "# x" is no heading, "*y*" no emphasis,
+"<script>" no tag, "[a](b)" no link, "&amp;" no entity, "- x" at a line's start no list.
+"""
 
 from __future__ import annotations
 
+import re
+
 from facilitator.export.model import Bruttoliste, Item
+
+# Inline syntax anywhere in a text (CommonMark backslash escapes; ~ for GFM strikethrough,
+# | for tables), and "&" where it would start an entity ("&lt;", "&#60;").
+_INLINE = re.compile(r"([\\`*_\[\]<>|#~]|&(?=#?\w+;))")
+# Block syntax at a line's start (every text starts a list item's content): a bullet,
+# a setext underline, a numbered item ("1." or "1)").
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def _escape(text: str) -> str:
-    for char in "\\`*_[]<>|#":
-        text = text.replace(char, "\\" + char)
-    return text
+    text = _INLINE.sub(r"\\\1", text)
+    return _LINE_START.sub(_escape_start, text)
+
+
+def _escape_start(match: re.Match[str]) -> str:
+    indent, marker = match.groups()
+    if marker.isdigit():  # "1." -> "1\." keeps the number and loses the list
+        return f"{indent}{marker}\\"
+    return f"{indent}\\{marker}"
 
 
 def _items(items: tuple[Item, ...], with_marks: bool) -> list[str]:
