@@ -169,6 +169,10 @@ def parse_agenda(text: str, source: str = "<agenda>") -> Agenda:
             where = f"{source}:{max(1, len(text.splitlines()))}"
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
         raise AgendaError([f"{where}: ugyldig TOML: {message}"]) from None
+    except RecursionError:
+        raise AgendaError([f"{source}:1: ugyldig TOML: for dybt indlejret"]) from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise AgendaError([f"{source}:1: ugyldig TOML: et tal er for langt"]) from None
     lines = _Lines(text)
     problems: list[str] = []
 

@@ -27,6 +27,7 @@ from screens.start import StartScreen
 from screens.widgets import ConfirmScreen, WebInfo
 
 AUTO: Any = object()
+NETWORK_CHECK_S = 3.0  # how often a running web server checks that its address still exists
 
 KEY_NAMES_DA = {
     "space": "mellemrum",
@@ -67,6 +68,21 @@ class FacilitatorApp(App[int]):
         Binding("ctrl+q", "quit", "Afslut", show=False, priority=True),
     ]
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is literal text, never markup: most of them carry a heading,
+        a theme name, a meeting title or an error that quotes one (or an OS error such as
+        "[Errno 98] ..."), and "[/ bedre akustik]" read as markup would stop the meeting.
+        ``markup`` is accepted, for Textual's signature, and ignored."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def action_command_palette(self) -> None:
         """The command palette, in Danish."""
         if self.use_command_palette and not CommandPalette.is_open(self):
@@ -86,6 +102,7 @@ class FacilitatorApp(App[int]):
         clock: Callable[[], float] = time.time,
         lan_address: Any = AUTO,
         demo: bool = False,
+        web_settings: Any = None,
     ) -> None:
         super().__init__()
         self.store = store if store is not None else getattr(engine, "store", None)
@@ -97,9 +114,13 @@ class FacilitatorApp(App[int]):
         self.clock = engine.now if engine is not None else clock
         self.lan_address = lan_address
         self.demo = demo
+        self.web_settings = web_settings  # WebSettings for the web server, or its defaults
         self.web_server: Any = None
         self.web_info = WebInfo(enabled=web)
         self._owns_lease = False
+        self._web_lan: str | None = None  # the LAN address the web server was started on
+        self._network_timer: Any = None
+        self._moving_web = False
         self.register_theme(PROJECTOR_THEME)
         self.theme = "facilitator"
 
@@ -186,8 +207,10 @@ class FacilitatorApp(App[int]):
             from facilitator.web.server import WebServer
 
             kwargs: dict[str, Any] = {"host": self.host, "port": self.port}
-            if self.lan_address is not AUTO:
-                kwargs["lan_address"] = self.lan_address
+            self._web_lan = self._lan_now()
+            kwargs["lan_address"] = self._web_lan
+            if self.web_settings is not None:
+                kwargs["settings"] = self.web_settings
             server = WebServer(self.engine, **kwargs)
             await server.start()
         except Exception as exc:  # noqa: BLE001 - the meeting runs on without phones
@@ -198,6 +221,45 @@ class FacilitatorApp(App[int]):
         if self.web_info.error:
             self.notify(self.web_info.error, severity="error", timeout=10)
         projector.set_web(self.web_info)
+        if not self.host and self._network_timer is None:  # --host names the address itself
+            self._network_timer = self.set_interval(
+                NETWORK_CHECK_S, lambda: self.check_network(projector), name="network"
+            )
+
+    def _lan_now(self) -> str | None:
+        """The address phones would use now: the injected value or function, else looked up."""
+        if self.lan_address is AUTO:
+            from facilitator.web.net import lan_address
+
+            return lan_address()
+        return self.lan_address() if callable(self.lan_address) else self.lan_address
+
+    async def check_network(self, projector: ProjectorScreen) -> bool:
+        """When the laptop's LAN address has changed (the network went, came back, or gave a
+        new address), serve on the new one and show it. True if the server was moved."""
+        now = self._lan_now()
+        if now == self._web_lan or self._moving_web:
+            return False
+        self._moving_web = True
+        try:
+            if self.web_server is not None:
+                try:
+                    await self.web_server.stop()
+                except Exception:  # noqa: BLE001 - the old address may be gone already
+                    pass
+                self.web_server = None
+            await self._start_web(projector)
+        finally:
+            self._moving_web = False
+        if self.web_info.url:
+            self.notify(f"Netværket er her: telefonerne bruger nu {self.web_info.url}", timeout=8)
+        else:
+            self.notify(
+                "Ingen netværk: telefonerne kan ikke nå denne maskine. Mødet fortsætter.",
+                severity="warning",
+                timeout=10,
+            )
+        return True
 
     def _engine_event(self, snapshot: Snapshot) -> None:
         if snapshot.event.kind in ("turn", "phase_end"):

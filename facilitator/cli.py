@@ -82,10 +82,27 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--host", help="adressen telefonerne bruger (standard: LAN-adressen)")
         p.add_argument("--port", type=int, default=8765, help="port (standard 8765)")
 
+    def limit_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--max-connections",
+            type=int,
+            metavar="N",
+            help="højst N åbne forbindelser fra én adresse (standard 64); hæv det, når alle "
+            "telefonerne kommer gennem én NAT-adresse",
+        )
+        p.add_argument(
+            "--max-new-phones",
+            type=int,
+            metavar="N",
+            help="højst N nye telefoner i minuttet fra én adresse (standard 60); hæv det, når "
+            "alle telefonerne kommer gennem én NAT-adresse",
+        )
+
     p = sub.add_parser("demo", help="demo-mødet i sin egen database, direkte på projektoren")
     p.add_argument("--reset", action="store_true", help="start demo-mødet forfra")
     p.add_argument("--no-web", action="store_true", help="uden telefonsiden")
     web_args(p)
+    limit_args(p)
 
     p = sub.add_parser("new", help="opret et nyt møde; skriver mødets id på sidste linje")
     p.add_argument("--agenda", required=True, metavar="NAVN|FIL", help="dagsorden (navn eller fil)")
@@ -98,11 +115,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("meeting", metavar="MØDE", help="mødets id")
     p.add_argument("--no-web", action="store_true", help="uden telefonsiden")
     web_args(p)
+    limit_args(p)
     db_arg(p)
 
     p = sub.add_parser("serve", help="motor og telefonside uden skærmbillede")
     p.add_argument("meeting", metavar="MØDE", help="mødets id")
     web_args(p)
+    limit_args(p)
     db_arg(p)
 
     p = sub.add_parser("links", help="adresserne til mødet: deltagere, assistenter, fjernbetjening")
@@ -112,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--qr",
         metavar="FIL.svg|FIL.png",
         help="skriv et QR-kort til bordene med deltageradressen (SVG: kort med tekst; PNG: koden)",
+    )
+    p.add_argument(
+        "--rotate",
+        action="store_true",
+        help="nye nøgler til assistent- og fjernbetjeningslinket (de gamle holder op med at virke)",
     )
     db_arg(p)
 
@@ -124,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--what", required=True, choices=["bruttoliste", "handleplan"])
     p.add_argument("--format", required=True, choices=["md", "csv", "xlsx", "docx", "json"])
     p.add_argument("-o", "--output", metavar="FIL", help="filen (ellers standard-output)")
+    db_arg(p)
+
+    p = sub.add_parser("delete", help="slet et møde og alt dets indhold (kan ikke fortrydes)")
+    p.add_argument("meeting", metavar="MØDE", help="mødets id")
+    p.add_argument("--yes", action="store_true", help="spørg ikke først")
     db_arg(p)
     return parser
 
@@ -163,6 +192,24 @@ def make_engine(store, mid: int):  # noqa: ANN001, ANN201
         return MeetingEngine(store, mid)
     except EngineError as exc:
         fail(str(exc))
+
+
+def web_settings(args: argparse.Namespace):  # noqa: ANN201 - WebSettings, imported lazily
+    """The web server's limits from --max-connections and --max-new-phones."""
+    from facilitator.web.settings import WebSettings
+
+    limits = {}
+    for option, field in (
+        ("max_connections", "max_connections_per_address"),
+        ("max_new_phones", "new_devices_per_minute"),
+    ):
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        if value < 1:
+            fail(f"--{option.replace('_', '-')} skal være mindst 1, ikke {value}")
+        limits[field] = value
+    return WebSettings(**limits)
 
 
 def take_lease(engine, host: str | None, port: int, web: bool) -> None:  # noqa: ANN001
@@ -244,6 +291,7 @@ def cmd_run(args: argparse.Namespace, url: str | None = None) -> int:
 
 def run_app(store, mid: int | None, args: argparse.Namespace, demo: bool = False) -> int:  # noqa: ANN001
     web = not getattr(args, "no_web", False)
+    settings = web_settings(args)
     engine = None
     if mid is not None:
         engine = make_engine(store, mid)
@@ -257,6 +305,7 @@ def run_app(store, mid: int | None, args: argparse.Namespace, demo: bool = False
         host=getattr(args, "host", None),
         port=getattr(args, "port", 8765),
         demo=demo,
+        web_settings=settings,
     )
     try:
         app.run()
@@ -285,13 +334,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from facilitator.web.server import WebServer
 
+    settings = web_settings(args)
     store = open_store(db_url(args))
     mid = meeting_id(store, args.meeting)
     engine = make_engine(store, mid)
     take_lease(engine, args.host, args.port, True)
 
     async def main() -> int:
-        server = WebServer(engine, host=args.host, port=args.port)
+        server = WebServer(engine, host=args.host, port=args.port, settings=settings)
         await server.start()
         if not server.bound:
             print(f"{PROG}: {server.error}", file=sys.stderr)
@@ -326,6 +376,8 @@ def cmd_links(args: argparse.Namespace) -> int:
             fail(f"QR-kortet skal være en .svg- eller .png-fil, ikke {target.name}")
     store = open_store(db_url(args))
     mid = meeting_id(store, args.meeting)
+    if args.rotate:
+        store.rotate_tokens(mid)  # a running server notices within two seconds
     meeting = store.get_meeting(mid)
     host = args.host or lan_address()
     if host is None:
@@ -333,7 +385,7 @@ def cmd_links(args: argparse.Namespace) -> int:
         host = "127.0.0.1"
     participant = url_for(host, args.port)
     if target is not None:  # the card first: a failed write prints no addresses
-        from facilitator.web.qr import png_qr, svg_card
+        from facilitator.qr import png_qr, svg_card
 
         if target.suffix.lower() == ".svg":
             data = svg_card(participant, meeting.title, meeting.code).encode("utf-8")
@@ -350,6 +402,8 @@ def cmd_links(args: argparse.Namespace) -> int:
     print(f"Fjernbetjening (mødelederens telefon): {remote}")
     print(f"Mødekode: {meeting.code}")
     print("Del kun assistent- og fjernbetjeningslinket med dem, der skal bruge dem.")
+    if args.rotate:
+        print("Nye nøgler: de gamle assistent- og fjernbetjeningslinks virker ikke længere.")
     if target is not None:
         print(f"QR-kort skrevet: {target}")
     return 0
@@ -382,6 +436,42 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_delete(args: argparse.Namespace) -> int:
+    """Erase a meeting and every row of it; on SQLite the file keeps no trace of it."""
+    from storage.repo import LeaseHeld
+
+    store = open_store(db_url(args))
+    try:
+        mid = meeting_id(store, args.meeting)
+        title = store.get_meeting(mid).title
+        if not args.yes:
+            if not sys.stdin or not sys.stdin.isatty():
+                fail("ingen terminal at spørge i – slet med --yes, hvis du mener det")
+            question = f"Slet mødet «{title}» og alt dets indhold? Det kan ikke fortrydes. [j/N] "
+            try:
+                answer = input(question)
+            except EOFError:
+                answer = ""
+            if answer.strip().lower() not in ("j", "ja", "y", "yes"):
+                print("Intet er slettet.")
+                return 1
+        try:
+            store.delete_meeting(mid)
+        except LeaseHeld as exc:
+            fail(f"mødet {mid} kører lige nu ({exc.where}) – afslut det først")
+        clean = store.erase_free_space()
+    finally:
+        store.close()
+    print(f"Slettet: mødet «{title}» (id {mid}) og alt dets indhold.")
+    if not clean:
+        print(
+            "Advarsel: et andet program har databasen åben, så dens WAL-fil kunne ikke tømmes "
+            "helt; kør kommandoen igen, når det er lukket.",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     store = open_store(db_url(args))
     return run_app(store, None, args)
@@ -395,6 +485,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "links": cmd_links,
     "export": cmd_export,
+    "delete": cmd_delete,
 }
 
 

@@ -25,15 +25,18 @@ from typing import Any
 
 from facilitator.agenda import Agenda, AgendaError, Phase, parse_agenda
 from facilitator.clock import PhaseClock, TurnInfo
+from facilitator.text import BadText, clean_text
 from storage.db import StorageError
 from storage.models import Meeting
 from storage.repo import FlipoverRow, LeaseHeld, Store, ThemeRow
 
 MAX_HEADING = 200
+MAX_TITLE = 200
 MAX_PROPOSAL = 500
 MAX_PROPOSALS = 10
 MAX_GROUP = 200
 HEARTBEAT_S = 30.0
+TOKEN_REFRESH_S = 1.0  # how often the staff tokens are re-read (see `links --rotate`)
 MAX_PHOTO = 2 * 1024 * 1024
 # Events after which the phones refetch the flip-overs (state["board"]["version"] moves).
 BOARD_EVENTS = frozenset(
@@ -61,6 +64,19 @@ class MeetingNotFound(EngineError):
 
 class MeetingBusy(EngineError):
     """Another live process holds the meeting (the lease)."""
+
+
+class TextRefused(EngineError):
+    """A typed text that cannot be stored (a lone surrogate); the web answers 400."""
+
+
+def typed(value: object, *, multiline: bool = False) -> str:
+    """Text a person typed, as it is stored: the one cleaning at the engine's door
+    (facilitator.text.clean_text); a text that cannot be stored raises TextRefused."""
+    try:
+        return clean_text(value, multiline=multiline)
+    except BadText as exc:
+        raise TextRefused(str(exc)) from None
 
 
 class VoteRefused(EngineError):
@@ -146,9 +162,11 @@ class MeetingEngine:
         meeting_id: int,
         *,
         clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.now = clock
+        self._monotonic = monotonic
         meeting = store.get_meeting(meeting_id)
         if meeting is None:
             raise MeetingNotFound(f"mødet {meeting_id} findes ikke")
@@ -190,6 +208,8 @@ class MeetingEngine:
         self._theme_cache: list[ThemeRow] | None = None
         self._board_version = 0
         self._latest = self._snapshot(Event("opened", 0, self.now()))
+        self._tokens = (meeting.assistant_token, meeting.control_token)
+        self._tokens_read = monotonic()
 
     # ------------------------------------------------------------------ identity
     @property
@@ -206,11 +226,31 @@ class MeetingEngine:
 
     @property
     def assistant_token(self) -> str:
-        return self._meeting.assistant_token
+        return self._current_tokens()[0]
 
     @property
     def control_token(self) -> str:
-        return self._meeting.control_token
+        return self._current_tokens()[1]
+
+    def _current_tokens(self) -> tuple[str, str]:
+        """The tokens as stored, re-read at most once a second, so `links --rotate` from
+        another process shuts the old links out of a running server within two seconds.
+        A storage fault keeps the last tokens known."""
+        now = self._monotonic()
+        if now - self._tokens_read >= TOKEN_REFRESH_S or now < self._tokens_read:
+            self._tokens_read = now
+            try:
+                tokens = self.store.meeting_tokens(self.meeting_id)
+            except StorageError:
+                tokens = None
+            if tokens is not None:
+                self._tokens = tokens
+        return self._tokens
+
+    @property
+    def device_secret(self) -> str:
+        """The key the web signs this meeting's anonymous device ids with."""
+        return self._meeting.device_secret
 
     @property
     def groups(self) -> int:
@@ -582,14 +622,14 @@ class MeetingEngine:
     def _clean_flipover(
         self, group: int, heading: str, proposals: Sequence[str], kind: str | None
     ) -> tuple[str, list[str], str]:
-        heading = " ".join((heading or "").split())
+        heading = typed(heading)
         if not heading:
             raise EngineError("Overskriften mangler – skriv den, før du gemmer.")
         if len(heading) > MAX_HEADING:
             raise EngineError(f"Overskriften er for lang (højst {MAX_HEADING} tegn).")
         if not isinstance(group, int) or not 1 <= group <= MAX_GROUP:
             raise EngineError(f"Gruppen skal være et nummer fra 1 til {MAX_GROUP}.")
-        lines = [" ".join(str(p).split()) for p in proposals]
+        lines = [typed(p) for p in proposals]
         lines = [p for p in lines if p]
         limit = max(self.phase.max_proposals, 1) if self.phase.kind == "flipover" else MAX_PROPOSALS
         if len(lines) > limit:
@@ -608,8 +648,11 @@ class MeetingEngine:
         proposals: Sequence[str] = (),
         *,
         kind: str | None = None,
+        key: str | None = None,
     ) -> FlipoverRow:
-        """Record a group's flip-over; it is committed before this returns."""
+        """Record a group's flip-over; it is committed before this returns.
+
+        ``key``: the submission's idempotency key, stored in the same transaction."""
         heading, lines, kind = self._clean_flipover(group, heading, proposals, kind)
         grouping = "interview" if kind == "strength" else self.current_grouping()
         flip_id = self.store.add_flipover(
@@ -620,6 +663,7 @@ class MeetingEngine:
             kind=kind,
             heading=heading,
             proposals=lines,
+            idem=(key, "flipover_add") if key else None,
         )
         self._flip_cache = None
         row = FlipoverRow(
@@ -636,6 +680,7 @@ class MeetingEngine:
         proposals: Sequence[str] = (),
         *,
         kind: str | None = None,
+        key: str | None = None,
     ) -> FlipoverRow:
         current = self._find_flipover(flipover_id)
         heading, lines, kind = self._clean_flipover(group, heading, proposals, kind or current.kind)
@@ -650,6 +695,7 @@ class MeetingEngine:
             kind=kind,
             heading=heading,
             proposals=lines,
+            idem=(key, "flipover_edit") if key else None,
         )
         self._flip_cache = None
         self._publish("flipover_edited", id=flipover_id, group=group)
@@ -696,7 +742,13 @@ class MeetingEngine:
         mine = self.store.device_votes(self.meeting_id, device_id, self.index)
         return mine, max(0, self.phase.marks - sum(mine.values()))
 
-    def vote(self, device_id: str, flipover_id: int) -> tuple[dict[int, int], int]:
+    def idempotent(self, key: str) -> tuple[str, str] | None:
+        """(scope, result) of the write stored with this idempotency key, if any."""
+        return self.store.idempotent(self.meeting_id, key)
+
+    def vote(
+        self, device_id: str, flipover_id: int, *, key: str | None = None
+    ) -> tuple[dict[int, int], int]:
         """One mark from a phone. The budget and the per-card cap are enforced here."""
         if not device_id:
             raise VoteRefused("Telefonen mangler sin anonyme nøgle – genindlæs siden.", 400)
@@ -710,6 +762,7 @@ class MeetingEngine:
             self.index,
             budget=self.phase.marks,
             cap=self.phase.cap_per_card,
+            idem=(key, "vote") if key else None,
         )
         if refused == "spent":
             raise VoteRefused(f"Du har brugt alle dine {self.phase.marks} markeringer.", 409)
@@ -719,10 +772,13 @@ class MeetingEngine:
         self._publish("vote", id=flipover_id)
         return self.device_marks(device_id)
 
-    def unvote(self, device_id: str, flipover_id: int) -> tuple[dict[int, int], int]:
+    def unvote(
+        self, device_id: str, flipover_id: int, *, key: str | None = None
+    ) -> tuple[dict[int, int], int]:
         if not self.voting:
             raise VoteRefused("Der stemmes ikke lige nu.", 409)
-        if not self.store.remove_vote(self.meeting_id, flipover_id, device_id, self.index):
+        idem = (key, "unvote") if key else None
+        if not self.store.remove_vote(self.meeting_id, flipover_id, device_id, self.index, idem):
             raise VoteRefused("Du har ingen markering på det ønske.", 409)
         self._flip_cache = None
         self._publish("vote", id=flipover_id)
@@ -806,7 +862,7 @@ class MeetingEngine:
         return True
 
     def create_theme(self, name: str, flipover_ids: Sequence[int]) -> int:
-        name = " ".join((name or "").split())
+        name = typed(name)
         if not name:
             raise EngineError("Temaet skal have et navn.")
         if len(name) > MAX_HEADING:
@@ -821,9 +877,11 @@ class MeetingEngine:
         return theme_id
 
     def rename_theme(self, theme_id: int, name: str) -> None:
-        name = " ".join((name or "").split())
+        name = typed(name)
         if not name:
             raise EngineError("Temaet skal have et navn.")
+        if len(name) > MAX_HEADING:
+            raise EngineError(f"Navnet er for langt (højst {MAX_HEADING} tegn).")
         if not self.store.rename_theme(self.meeting_id, theme_id, name):
             raise EngineError("Det tema findes ikke.")
         self._invalidate()
@@ -863,7 +921,7 @@ class MeetingEngine:
                 return index
         return self.index
 
-    def choose(self, device_id: str, key: str | None) -> None:
+    def choose(self, device_id: str, key: str | None, *, idem_key: str | None = None) -> None:
         """A phone's one "brænder for" pick (a new pick replaces the old; None clears)."""
         if not device_id:
             raise VoteRefused("Telefonen mangler sin anonyme nøgle – genindlæs siden.", 400)
@@ -874,7 +932,8 @@ class MeetingEngine:
             if key not in {o.key for o in self.choice_options()}:
                 raise VoteRefused("Det ønske kan ikke vælges.", 404)
             option = (key[0], int(key[1:]))
-        self.store.set_choice(self.meeting_id, self.index, device_id, option)
+        idem = (idem_key, "choice") if idem_key else None
+        self.store.set_choice(self.meeting_id, self.index, device_id, option, idem)
         self._publish("choice", key=key)
 
     def hand_choice(self, key: str, delta: int = 1) -> None:
@@ -962,9 +1021,11 @@ def create_meeting(
     participants: int = 0,
 ) -> int:
     """Make a meeting from an agenda (snapshotting the agenda's TOML); returns its id."""
-    title = " ".join(title.split())
+    title = typed(title)
     if not title:
         raise EngineError("mødet skal have en titel")
+    if len(title) > MAX_TITLE:
+        raise EngineError(f"titlen er for lang (højst {MAX_TITLE} tegn)")
     if groups < 0 or participants < 0:
         raise EngineError("antal grupper og deltagere kan ikke være negative")
     if groups > MAX_GROUP or participants > 2000:

@@ -11,9 +11,11 @@ import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, delete, func, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, select
 
 from storage.db import StorageError, open_engine
@@ -22,6 +24,7 @@ from storage.models import (
     Flipover,
     Forloeb,
     Group,
+    IdempotencyKey,
     Meeting,
     PhaseRun,
     Photo,
@@ -32,6 +35,10 @@ from storage.models import (
 )
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+# An idempotency key and what it does ("flipover_add", "vote", ...): stored in the same
+# transaction as the write it belongs to.
+Idem = tuple[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -96,8 +103,7 @@ class Store:
                 session.commit()
                 return result
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-            raise StorageError(f"kunne ikke gemme: {reason}") from None
+            raise StorageError(f"kunne ikke gemme: {_reason(exc)}") from None
 
     # ------------------------------------------------------------ meetings
     def create_meeting(
@@ -130,6 +136,7 @@ class Store:
                 code=new_code(),
                 assistant_token=new_token(),
                 control_token=new_token(),
+                device_secret=secrets.token_urlsafe(32),
             )
             session.add(meeting)
             session.flush()
@@ -138,6 +145,16 @@ class Store:
             return meeting
 
         return self._write(work)
+
+    def idempotent(self, meeting_id: int, key: str) -> tuple[str, str] | None:
+        """(scope, result) of the write that was stored with this key, if one was."""
+        with self._session() as session:
+            row = session.exec(
+                select(IdempotencyKey).where(
+                    IdempotencyKey.meeting_id == meeting_id, IdempotencyKey.key == key
+                )
+            ).first()
+            return None if row is None else (row.scope, row.result)
 
     def get_meeting(self, meeting_id: int) -> Meeting | None:
         with self._session() as session:
@@ -155,26 +172,89 @@ class Store:
 
         self._write(work)
 
-    def delete_meeting(self, meeting_id: int) -> None:
-        def work(session: Session) -> None:
-            for model in (Vote, Choice, PhaseRun):
-                for row in session.exec(select(model).where(model.meeting_id == meeting_id)):
-                    session.delete(row)
-            for flip in session.exec(select(Flipover).where(Flipover.meeting_id == meeting_id)):
-                for model in (Proposal, Photo):
-                    for row in session.exec(select(model).where(model.flipover_id == flip.id)):
-                        session.delete(row)
-                session.flush()  # proposals first: else the FK cascade empties them under us
-                session.delete(flip)
-            session.flush()
-            for model in (Group, Theme):
-                for row in session.exec(select(model).where(model.meeting_id == meeting_id)):
-                    session.delete(row)
-            meeting = session.get(Meeting, meeting_id)
-            if meeting is not None:
-                session.delete(meeting)
+    def delete_meeting(
+        self, meeting_id: int, *, now: float | None = None, stale_after: float = 90.0
+    ) -> bool:
+        """Erase the meeting and every row of it, in one transaction. False if not found.
 
-        self._write(work)
+        Every table that has a ``meeting_id`` column, or hangs off a row that does (the
+        flip-overs' proposals, votes and photos), is found by walking the database's own
+        schema, so a table added later is not forgotten. The meeting's forløb goes too
+        when no other meeting uses it. Raises LeaseHeld while a live process holds the
+        meeting. On SQLite the deleted text is still in the file's free pages and the
+        WAL: call ``erase_free_space()`` afterwards.
+        """
+        import time
+
+        host = socket.gethostname()
+        when = time.time() if now is None else now
+
+        def work(session: Session) -> bool:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None:
+                return False
+            if meeting.lease_pid is not None and _lease_live(meeting, host, when, stale_after):
+                raise LeaseHeld(meeting.lease_where or f"pid {meeting.lease_pid}")
+            forloeb_id = meeting.forloeb_id
+            connection = session.connection()
+            schema = MetaData()
+            schema.reflect(bind=connection)
+            _delete_owned(connection, schema, "meeting", meeting_id)
+            meetings = schema.tables["meeting"]
+            others = connection.execute(
+                sa_select(func.count())
+                .select_from(meetings)
+                .where(meetings.c.forloeb_id == forloeb_id)
+            ).scalar()
+            if not others and "forloeb" in schema.tables:
+                _delete_owned(connection, schema, "forloeb", forloeb_id)
+            session.expunge_all()
+            return True
+
+        return self._write(work)
+
+    def erase_free_space(self) -> bool:
+        """SQLite: move the WAL into the file, truncate it, and VACUUM, so nothing deleted
+        is left in the .db or -wal file. False if another connection kept the WAL from
+        being emptied. Other databases: nothing to do (True)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        try:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                conn.exec_driver_sql("VACUUM")
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"kunne ikke rydde databasefilen: {_reason(exc)}") from None
+        return not busy or busy[0] == 0
+
+    def rotate_tokens(self, meeting_id: int) -> tuple[str, str] | None:
+        """New assistant and control tokens (the old links stop working); None if no
+        such meeting."""
+
+        def work(session: Session) -> tuple[str, str] | None:
+            meeting = session.get(Meeting, meeting_id)
+            if meeting is None:
+                return None
+            meeting.assistant_token = new_token()
+            meeting.control_token = new_token()
+            session.add(meeting)
+            return meeting.assistant_token, meeting.control_token
+
+        return self._write(work)
+
+    def meeting_tokens(self, meeting_id: int) -> tuple[str, str] | None:
+        """(assistant token, control token) as stored now. Raises StorageError."""
+        try:
+            with self._session() as session:
+                row = session.exec(
+                    select(Meeting.assistant_token, Meeting.control_token).where(
+                        Meeting.id == meeting_id
+                    )
+                ).first()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"kunne ikke læse: {_reason(exc)}") from None
+        return None if row is None else (row[0], row[1])
 
     # ------------------------------------------------------------ lease
     def acquire_lease(
@@ -190,11 +270,7 @@ class Store:
         def work(session: Session) -> None:
             meeting = session.get(Meeting, meeting_id)
             if meeting.lease_pid is not None and meeting.lease_pid != pid:
-                if meeting.lease_host == host:
-                    alive = _pid_alive(meeting.lease_pid)
-                else:
-                    alive = (now - (meeting.lease_heartbeat or 0)) < stale_after
-                if alive:
+                if _lease_live(meeting, host, now, stale_after):
                     raise LeaseHeld(meeting.lease_where or f"pid {meeting.lease_pid}")
             meeting.lease_pid = pid
             meeting.lease_host = host
@@ -293,6 +369,7 @@ class Store:
         kind: str,
         heading: str,
         proposals: Sequence[str],
+        idem: Idem = None,
     ) -> int:
         def work(session: Session) -> int:
             flip = Flipover(
@@ -306,6 +383,7 @@ class Store:
             session.flush()
             for position, text in enumerate(proposals):
                 session.add(Proposal(flipover_id=flip.id, position=position, text=text))
+            _remember(session, meeting_id, idem, str(flip.id))
             return flip.id
 
         return self._write(work)
@@ -320,6 +398,7 @@ class Store:
         kind: str,
         heading: str,
         proposals: Sequence[str],
+        idem: Idem = None,
     ) -> bool:
         def work(session: Session) -> bool:
             flip = session.get(Flipover, flipover_id)
@@ -335,6 +414,7 @@ class Store:
             session.flush()
             for position, text in enumerate(proposals):
                 session.add(Proposal(flipover_id=flipover_id, position=position, text=text))
+            _remember(session, meeting_id, idem, str(flipover_id))
             return True
 
         return self._write(work)
@@ -412,6 +492,7 @@ class Store:
         *,
         budget: int | None = None,
         cap: int | None = None,
+        idem: Idem = None,
     ) -> str | None:
         """One mark, if the device's budget and the per-card cap allow it.
 
@@ -442,12 +523,18 @@ class Store:
                     phase_index=phase_index,
                 )
             )
+            _remember(session, meeting_id, idem, str(flipover_id))
             return None
 
         return self._write(work)
 
     def remove_vote(
-        self, meeting_id: int, flipover_id: int, device_id: str, phase_index: int | None = None
+        self,
+        meeting_id: int,
+        flipover_id: int,
+        device_id: str,
+        phase_index: int | None = None,
+        idem: Idem = None,
     ) -> bool:
         """Take back the newest of the device's marks on the card (hand marks: device "")."""
 
@@ -463,6 +550,7 @@ class Store:
             if vote is None:
                 return False
             session.delete(vote)
+            _remember(session, meeting_id, idem, str(flipover_id))
             return True
 
         return self._write(work)
@@ -576,7 +664,12 @@ class Store:
 
     # ------------------------------------------------------------ "brænder for"
     def set_choice(
-        self, meeting_id: int, phase_index: int, device_id: str, option: tuple[str, int] | None
+        self,
+        meeting_id: int,
+        phase_index: int,
+        device_id: str,
+        option: tuple[str, int] | None,
+        idem: Idem = None,
     ) -> None:
         """A device's one choice in the phase (replacing its earlier one; None clears)."""
 
@@ -591,6 +684,7 @@ class Store:
                 session.delete(old)
             if option is not None:
                 session.add(_choice(meeting_id, phase_index, device_id, option))
+            _remember(session, meeting_id, idem, f"{option[0]}{option[1]}" if option else "")
 
         self._write(work)
 
@@ -668,6 +762,13 @@ class Store:
             return None if row is None else (row.content_type, row.data)
 
 
+def _remember(session: Session, meeting_id: int, idem: Idem, result: str) -> None:
+    """Store the idempotency key with the write it belongs to (same transaction)."""
+    if idem is not None:
+        key, scope = idem
+        session.add(IdempotencyKey(meeting_id=meeting_id, key=key, scope=scope, result=result))
+
+
 def _choice(meeting_id: int, phase_index: int, device_id: str, option: tuple[str, int]) -> Choice:
     kind, oid = option
     return Choice(
@@ -692,6 +793,77 @@ def _drop_empty_themes(session: Session, meeting_id: int) -> None:
             for choice in session.exec(select(Choice).where(Choice.theme_id == theme.id)):
                 session.delete(choice)
             session.delete(theme)
+
+
+def _lease_live(meeting: Meeting, host: str, now: float, stale_after: float) -> bool:
+    """Whether the process holding the meeting's lease is alive: on this host, its pid
+    exists; on another, its heartbeat is younger than ``stale_after`` seconds."""
+    if meeting.lease_pid is None:
+        return False
+    if meeting.lease_host == host:
+        return _pid_alive(meeting.lease_pid)
+    return (now - (meeting.lease_heartbeat or 0)) < stale_after
+
+
+def _delete_owned(connection: Connection, schema: MetaData, root: str, root_id: int) -> None:
+    """Delete the row ``root_id`` of table ``root`` and every row that belongs to it.
+
+    A row belongs to the root when its table has a ``<root>_id`` column equal to root_id,
+    or a foreign key to a row that belongs to it (a flip-over's proposals, votes, photos,
+    and whatever hangs off those). Children go first, so no foreign key is left dangling.
+    """
+    tables = {t.name: t for t in schema.sorted_tables if t.name != "alembic_version"}
+    top = tables[root]
+    column = f"{root}_id"
+    owned: dict[str, ColumnElement[bool]] = {}
+    for _ in range(len(tables)):  # grow the owned set until it stops growing
+        found: dict[str, ColumnElement[bool]] = {}
+        for name, table in tables.items():
+            if name == root:
+                continue
+            clauses: list[ColumnElement[bool]] = []
+            if column in table.c:
+                clauses.append(table.c[column] == root_id)
+            for fk in table.foreign_keys:
+                parent = fk.column.table.name
+                if parent == root:
+                    clauses.append(fk.parent == root_id)
+                elif parent in owned and parent != name:
+                    clauses.append(fk.parent.in_(sa_select(fk.column).where(owned[parent])))
+            if clauses:
+                found[name] = or_(*clauses)
+        if found.keys() == owned.keys():
+            owned = found
+            break
+        owned = found
+    for table in reversed(schema.sorted_tables):
+        if table.name in owned:
+            connection.execute(delete(table).where(owned[table.name]))
+    connection.execute(delete(top).where(top.c.id == root_id))
+
+
+_REASONS_DA = (
+    ("database or disk is full", "disken er fuld"),
+    ("no space left on device", "disken er fuld"),
+    ("could not extend file", "disken er fuld"),
+    ("readonly database", "databasen er skrivebeskyttet"),
+    ("read-only", "databasen er skrivebeskyttet"),
+    ("database is locked", "databasen er låst af et andet program"),
+    ("database table is locked", "databasen er låst af et andet program"),
+    ("disk i/o error", "disken svarer ikke (I/O-fejl)"),
+    ("unable to open database file", "databasefilen kan ikke åbnes"),
+)
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """Why a statement failed, in Danish when it is one of the faults a room meets."""
+    lines = str(getattr(exc, "orig", None) or exc).splitlines()
+    reason = lines[0].strip() if lines else ""
+    lower = reason.lower()
+    for needle, danish in _REASONS_DA:
+        if needle in lower:
+            return danish
+    return reason or type(exc).__name__
 
 
 def _pid_alive(pid: int) -> bool:

@@ -33,9 +33,9 @@ import asyncio
 import errno
 import functools
 import hmac
+import ipaddress
 import json
 import math
-import secrets
 import time
 import weakref
 from collections.abc import Callable
@@ -50,10 +50,23 @@ from facilitator.engine import (
     EngineError,
     MeetingEngine,
     StorageError,
+    TextRefused,
     VoteRefused,
     default_flipover_kind,
 )
+from facilitator.web.guard import GuardedAppRunner
 from facilitator.web.net import lan_address, url_for
+from facilitator.web.security import (
+    IDEMPOTENCY_HEADER,
+    BadBody,
+    DeviceIds,
+    bounded_int,
+    install_log_scrubber,
+    parse_json_body,
+    register_secrets,
+    script_hashes,
+    valid_idempotency_key,
+)
 from facilitator.web.settings import WebSettings
 
 DEFAULT_PORT = 8765
@@ -67,14 +80,26 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 AUTO = object()  # lan_address not given: look it up
 
 
+# Scripts run only when their hash is listed (no 'unsafe-inline' for scripts): see _csp().
 CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src {scripts}; style-src 'unsafe-inline'; "
     "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
 CSP_PLAIN = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
 # The assistants' page shows photos it fetched itself (blob: URLs) and scales them (canvas).
 CSP_ASSIST = CSP.replace("img-src 'self' data:", "img-src 'self' data: blob:")
+# aiohttp's own refusals (no such page, wrong method, ...), said in Danish.
+HTTP_WORDS = {
+    400: "Forespørgslen kan ikke læses.",
+    404: "Siden findes ikke.",
+    405: "Den handling findes ikke her.",
+    413: "For meget data på én gang.",
+    415: "Forkert dataformat.",
+}
+# Phones' marks and picks: JSON only (a form post from another site cannot send it).
+JSON_ONLY = frozenset({"/api/votes", "/api/choice"})
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 GROUPING_LABELS = {
     "interview": "3-mandsgrupper (interview)",
@@ -98,6 +123,12 @@ def _page(name: str) -> bytes:
     return (resources.files("facilitator") / "web" / "static" / name).read_bytes()
 
 
+@functools.lru_cache(maxsize=8)
+def _csp(name: str, template: str) -> str:
+    """The page's CSP, allowing exactly its own inline scripts by their hashes."""
+    return template.format(scripts=script_hashes(_page(name)))
+
+
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
@@ -110,26 +141,33 @@ def _error(status: int, message: str, **extra: Any) -> web.Response:
     return _json({"error": message, **extra}, status=status)
 
 
-def device_id(request: web.Request) -> str | None:
-    value = request.cookies.get(DEVICE_COOKIE, "")
-    return value if 16 <= len(value) <= 64 and value.isascii() else None
-
-
-def set_device_cookie(response: web.StreamResponse) -> None:
-    # Lax, not Strict: a phone that scans the QR again (a cross-site navigation) must keep
-    # its id, or it would lose sight of its marks and get a fresh budget.
-    response.set_cookie(
-        DEVICE_COOKIE,
-        secrets.token_urlsafe(16),
-        max_age=DEVICE_MAX_AGE,
-        path="/",
-        httponly=True,
-        samesite="Lax",
-    )
-
-
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return bounded_int(value)
+
+
+def _refusal_status(exc: EngineError) -> int:
+    """400 for text that cannot be stored at all, 422 for a refused command."""
+    return 400 if isinstance(exc, TextRefused) else 422
+
+
+def host_name(raw: str) -> str | None:
+    """The name part of a Host header ("127.0.0.1:8765", "[::1]:80", "localhost")."""
+    raw = raw.strip().lower()
+    if raw.startswith("["):
+        end = raw.find("]")
+        if end < 0:
+            raise ValueError(raw)
+        return raw[1:end] or None
+    name = raw.rsplit(":", 1)[0] if raw.count(":") == 1 else raw
+    return name.rstrip(".") or None
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 class RateLimiter:
@@ -198,8 +236,18 @@ class WebServer:
         self._streams: weakref.WeakSet[web.StreamResponse] = weakref.WeakSet()
         self._phones: dict[str, int] = {}  # device id (or connection key) -> open streams
         self.vote_limiter = RateLimiter()
+        # New device ids per client address (a script inventing phones gets no more).
+        per_minute = max(1, self.settings.new_devices_per_minute)
+        self.device_limiter = RateLimiter(burst=per_minute, window_s=60.0)
+        self._devices: DeviceIds | None = None
+        install_log_scrubber()
+        register_secrets(self._tokens)
         self._flip_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self.app = self.make_app()
+
+    def _tokens(self) -> tuple[str, str]:
+        """The tokens no log line may carry."""
+        return self.engine.assistant_token, self.engine.control_token
 
     # ------------------------------------------------------------------ addresses
     @property
@@ -238,8 +286,13 @@ class WebServer:
         """Bind and serve. Never raises: a failure is kept in ``self.error`` for the UI."""
         self.error = None
         public = self.public_host()
-        self._runner = web.AppRunner(
-            self.app, access_log=None, shutdown_timeout=0.5, handler_cancellation=True
+
+        self._runner = GuardedAppRunner(
+            self.app,
+            self.settings,
+            access_log=None,
+            shutdown_timeout=0.5,
+            handler_cancellation=True,
         )
         await self._runner.setup()
         for host in self.bind_hosts():
@@ -279,7 +332,7 @@ class WebServer:
 
     # ------------------------------------------------------------------ app
     def make_app(self) -> web.Application:
-        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors])
+        app = web.Application(client_max_size=MAX_BODY, middlewares=[self._errors, self._guard])
         add = app.router
         add.add_get("/", self.index)
         add.add_get("/favicon.ico", self.no_icon)
@@ -289,9 +342,9 @@ class WebServer:
         add.add_get("/api/events", self.api_events)
         add.add_get("/api/flipovers", self.api_flipovers)
         add.add_post("/api/flipovers", self.api_add_flipover)
-        add.add_put(r"/api/flipovers/{id:\d+}", self.api_edit_flipover)
-        add.add_post(r"/api/flipovers/{id:\d+}/photo", self.api_set_photo)
-        add.add_get(r"/api/flipovers/{id:\d+}/photo", self.api_photo)
+        add.add_put(r"/api/flipovers/{id:\d{1,9}}", self.api_edit_flipover)
+        add.add_post(r"/api/flipovers/{id:\d{1,9}}/photo", self.api_set_photo)
+        add.add_get(r"/api/flipovers/{id:\d{1,9}}/photo", self.api_photo)
         add.add_get("/api/groups", self.api_groups)
         add.add_post("/api/votes", self.api_vote)
         add.add_delete("/api/votes", self.api_unvote)
@@ -309,26 +362,101 @@ class WebServer:
             return _error(413, "For meget data på én gang.")
         except web.HTTPException as exc:
             if exc.status >= 400 and exc.content_type != "application/json":
-                return _error(exc.status, exc.reason)
+                words = HTTP_WORDS.get(exc.status, "Forespørgslen kan ikke bruges.")
+                return _error(exc.status, words)
             raise
         except StorageError as exc:
             return _error(503, f"Kunne ikke gemme – prøv igen. ({exc})")
+        except (BadBody, TextRefused) as exc:
+            return _error(400, str(exc))
         response.headers.setdefault("Cache-Control", "no-store")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Requests from elsewhere: a Host we do not serve (DNS rebinding), a write from
+        another origin (a page on another port of the laptop), a phone's mark that is not
+        JSON (a plain form post from another site)."""
+        if not self._host_allowed(request):
+            return _error(421, "Den adresse hører ikke til denne server.")
+        if request.method in ("POST", "PUT", "DELETE", "PATCH"):
+            origin = request.headers.get("Origin")
+            if origin is not None and not self._same_origin(request, origin):
+                return _error(403, "Forespørgslen kommer fra en anden side.")
+            if request.path in JSON_ONLY and request.content_type != "application/json":
+                return _error(415, "Forventede JSON (Content-Type: application/json).")
+        return await handler(request)
+
+    def _served_hosts(self) -> set[str]:
+        hosts = set(LOCAL_HOSTS)
+        for host in (self.host, self.public_host(), *self.bound):
+            if host:
+                hosts.add(host.lower())
+        return hosts
+
+    def _host_allowed(self, request: web.Request) -> bool:
+        raw = request.headers.get("Host")
+        if raw is None:
+            return True  # HTTP/1.0 without a Host: no name to rebind
+        try:
+            name = host_name(raw)
+        except ValueError:
+            return False
+        if name is None:
+            return False
+        if name in self._served_hosts():
+            return True
+        # A wildcard bind serves every address of this machine.
+        return self.host in ("0.0.0.0", "::") and _is_ip(name)
+
+    @staticmethod
+    def _same_origin(request: web.Request, origin: str) -> bool:
+        host = request.headers.get("Host")
+        return host is not None and origin.lower() in (
+            f"http://{host}".lower(),
+            f"https://{host}".lower(),
+        )
+
+    # ------------------------------------------------------------------ devices
+    @property
+    def devices(self) -> DeviceIds:
+        if self._devices is None:
+            self._devices = DeviceIds(self.engine.device_secret or self.engine.assistant_token)
+        return self._devices
+
+    def device_id(self, request: web.Request) -> str | None:
+        """The phone's device id, if the server issued and signed it for this meeting."""
+        return self.devices.verify(request.cookies.get(DEVICE_COOKIE))
+
+    def set_device_cookie(self, request: web.Request, response: web.StreamResponse) -> bool:
+        """Issue a new signed device id, unless this address has had its share for now."""
+        if not self.device_limiter.allow(request.remote or "?"):
+            return False
+        # Lax, not Strict: a phone that scans the QR again (a cross-site navigation) must
+        # keep its id, or it would lose sight of its marks and get a fresh budget.
+        response.set_cookie(
+            DEVICE_COOKIE,
+            self.devices.issue(),
+            max_age=DEVICE_MAX_AGE,
+            path="/",
+            httponly=True,
+            samesite="Lax",
+        )
+        return True
+
     # ------------------------------------------------------------------ pages
     @staticmethod
     def _html(name: str, csp: str = CSP) -> web.Response:
         response = web.Response(body=_page(name), content_type="text/html", charset="utf-8")
-        response.headers["Content-Security-Policy"] = csp
+        response.headers["Content-Security-Policy"] = _csp(name, csp)
         return response
 
     async def index(self, request: web.Request) -> web.Response:
         response = self._html("participant.html")
-        if device_id(request) is None:
-            set_device_cookie(response)
+        if self.device_id(request) is None:
+            self.set_device_cookie(request, response)
         return response
 
     async def no_icon(self, request: web.Request) -> web.Response:
@@ -385,7 +513,7 @@ class WebServer:
         # The assistants' and the remote page say role=staff: they are not phones in the room.
         phone = None
         if request.query.get("role") != "staff":
-            phone = device_id(request) or f"conn-{id(response)}"
+            phone = self.device_id(request) or f"conn-{id(response)}"
             self._phone_joined(phone)
         subscription = self.engine.subscribe()
         subscription.take()  # the first message is a fresh state, not the last event's
@@ -473,7 +601,7 @@ class WebServer:
                 return denied
             staff = True
         rows = self._flip_rows(self.engine.marks_visible(), staff)
-        device = device_id(request)
+        device = self.device_id(request)
         mine: dict[int, int] = {}
         left = None
         if self.engine.voting:
@@ -483,7 +611,7 @@ class WebServer:
         listed = [{**row, "mine": mine.get(row["id"], 0)} for row in rows]
         response = _json({"flipovers": listed, "version": self._board_version(), "left": left})
         if device is None and not staff:
-            set_device_cookie(response)
+            self.set_device_cookie(request, response)
         return response
 
     @staticmethod
@@ -522,10 +650,16 @@ class WebServer:
         fields = self._flipover_fields(body)
         if isinstance(fields, web.Response):
             return fields
+        key = self._idempotency_key(request)
+        if isinstance(key, web.Response):
+            return key
+        replay = self._replay(key, "flipover_add", None)
+        if replay is not None:
+            return replay
         try:
-            flip = self.engine.add_flipover(*fields)
+            flip = self.engine.add_flipover(*fields, key=key)
         except EngineError as exc:
-            return _error(422, str(exc))
+            return _error(_refusal_status(exc), str(exc))
         return _json(self._flip_json(flip), status=201)
 
     def _open_flipover(self, request: web.Request) -> int | web.Response:
@@ -547,10 +681,16 @@ class WebServer:
         fields = self._flipover_fields(body)
         if isinstance(fields, web.Response):
             return fields
+        key = self._idempotency_key(request)
+        if isinstance(key, web.Response):
+            return key
+        replay = self._replay(key, "flipover_edit", None)
+        if replay is not None:
+            return replay
         try:
-            flip = self.engine.edit_flipover(flipover_id, *fields)
+            flip = self.engine.edit_flipover(flipover_id, *fields, key=key)
         except EngineError as exc:
-            return _error(422, str(exc))
+            return _error(_refusal_status(exc), str(exc))
         return _json(self._flip_json(flip))
 
     async def api_set_photo(self, request: web.Request) -> web.Response:
@@ -578,7 +718,7 @@ class WebServer:
         try:
             self.engine.set_photo(flipover_id, request.content_type, b"".join(chunks))
         except EngineError as exc:
-            return _error(422, str(exc))
+            return _error(_refusal_status(exc), str(exc))
         return _json({"id": flipover_id, "bytes": size}, status=201)
 
     async def api_photo(self, request: web.Request) -> web.Response:
@@ -625,12 +765,16 @@ class WebServer:
         body = await self._body(request)
         if isinstance(body, web.Response):
             return body
-        device = device_id(request)
+        device = self.device_id(request)
         if device is None:
             response = _error(
                 400, "Telefonen mangler sin anonyme nøgle – prøv igen.", code="no_device"
             )
-            set_device_cookie(response)
+            if not self.set_device_cookie(request, response):
+                response = _error(429, "For mange nye telefoner fra samme adresse – vent lidt.")
+                response.headers["Retry-After"] = str(
+                    self.device_limiter.retry_after(request.remote or "?")
+                )
             return response
         if not self.vote_limiter.allow(device):
             response = _error(429, "Du trykker for hurtigt – vent et øjeblik og prøv igen.")
@@ -650,11 +794,17 @@ class WebServer:
         flipover_id = _int(body.get("flipover_id"))
         if flipover_id is None:
             return _error(400, "flipover_id skal være et heltal.")
+        key = self._idempotency_key(request)
+        if isinstance(key, web.Response):
+            return key
+        replay = self._replay(key, "vote" if add else "unvote", device)
+        if replay is not None:
+            return replay
         try:
             if add:
-                mine, left = self.engine.vote(device, flipover_id)
+                mine, left = self.engine.vote(device, flipover_id, key=key)
             else:
-                mine, left = self.engine.unvote(device, flipover_id)
+                mine, left = self.engine.unvote(device, flipover_id, key=key)
         except VoteRefused as exc:
             return _error(exc.status, str(exc), **self._marks_json(device))
         return _json({"mine": {str(k): v for k, v in mine.items()}, "left": left})
@@ -666,11 +816,11 @@ class WebServer:
         return await self._mark(request, add=False)
 
     async def api_votes_mine(self, request: web.Request) -> web.Response:
-        device = device_id(request)
+        device = self.device_id(request)
         if device is not None:
             return _json(self._marks_json(device))
         response = _json({"mine": {}, "left": self.engine.phase.marks if self.engine.voting else 0})
-        set_device_cookie(response)
+        self.set_device_cookie(request, response)
         return response
 
     def _choice_json(self, device: str | None) -> dict[str, Any]:
@@ -685,10 +835,10 @@ class WebServer:
         }
 
     async def api_choice(self, request: web.Request) -> web.Response:
-        device = device_id(request)
+        device = self.device_id(request)
         response = _json(self._choice_json(device))
         if device is None:
-            set_device_cookie(response)
+            self.set_device_cookie(request, response)
         return response
 
     async def api_choose(self, request: web.Request) -> web.Response:
@@ -701,8 +851,14 @@ class WebServer:
             return _error(400, "key skal være et ønskes nøgle eller null.")
         if key is not None and (key[0] not in "ft" or not key[1:].isdigit()):
             return _error(404, "Det ønske kan ikke vælges.")
+        idem = self._idempotency_key(request)
+        if isinstance(idem, web.Response):
+            return idem
+        replay = self._replay(idem, "choice", device)
+        if replay is not None:
+            return replay
         try:
-            self.engine.choose(device, key)
+            self.engine.choose(device, key, idem_key=idem)
         except VoteRefused as exc:
             return _error(exc.status, str(exc), **self._choice_json(device))
         return _json(self._choice_json(device))
@@ -746,10 +902,44 @@ class WebServer:
             return _error(409, str(exc))
         return _json(engine.state())
 
+    # ------------------------------------------------------------------ idempotency
+    @staticmethod
+    def _idempotency_key(request: web.Request) -> str | None | web.Response:
+        """The submission's Idempotency-Key, if it sent one (the pages always do)."""
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is None:
+            return None
+        if not valid_idempotency_key(key):
+            return _error(400, "Idempotency-Key skal være 8–128 tegn af A–Z, a–z, 0–9, - og _.")
+        return key
+
+    def _replay(self, key: str | None, scope: str, device: str | None) -> web.Response | None:
+        """The first answer again, when this key's write is already stored (a retry after
+        a lost answer); None when the key is new."""
+        if key is None:
+            return None
+        prior = self.engine.idempotent(key)
+        if prior is None:
+            return None
+        done, result = prior
+        if done != scope:
+            return _error(422, "Den Idempotency-Key er allerede brugt til noget andet.")
+        if scope in ("flipover_add", "flipover_edit"):
+            flipover_id = int(result)
+            flips = self.engine.flipovers(include_confidential=True)
+            flip = next((f for f in flips if f.id == flipover_id), None)
+            body = self._flip_json(flip) if flip is not None else {"id": flipover_id}
+            return _json({**body, "replayed": True}, status=201 if scope == "flipover_add" else 200)
+        if scope == "choice":
+            return _json({**self._choice_json(device), "replayed": True})
+        return _json({**self._marks_json(device or ""), "replayed": True})
+
     # ------------------------------------------------------------------ helpers
     @staticmethod
     def _given_token(request: web.Request) -> str:
         header = request.headers.get("Authorization", "")
+        if not header.isascii():
+            return "\x00"  # never a token: refused with 403
         if header.startswith("Bearer "):
             return header[7:].strip()
         return request.query.get("token", "")
@@ -764,6 +954,8 @@ class WebServer:
         given = cls._given_token(request)
         if not given:
             return 401
+        if not given.isascii() or len(given) > 256:
+            return 403
         ok = False
         for token in expected:
             ok |= hmac.compare_digest(given.encode(), token.encode())
@@ -787,9 +979,9 @@ class WebServer:
         if not raw:
             return {}
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return _error(400, "Ugyldig JSON.")
+            data = parse_json_body(raw)
+        except (BadBody, TextRefused) as exc:
+            return _error(400, str(exc))
         if not isinstance(data, dict):
             return _error(400, "Forventede et JSON-objekt.")
         return data
