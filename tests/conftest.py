@@ -1,13 +1,26 @@
-"""Shared fixtures: a store on a temporary SQLite file, a fake clock, a meeting, an engine.
+"""Shared fixtures: a store on a temporary database, a fake clock, a meeting, an engine.
 
 The names are generic so the screen, web and CLI tests can reuse them.
+
+Both databases, one suite: in the modules named in ``BOTH_DATABASES`` every test that
+uses a database (through ``db_url``, ``store``, ``meeting_id`` or ``engine``) runs twice,
+as ``[sqlite]`` and as ``[postgresql]``. The PostgreSQL run uses the server named by
+``FACILITATOR_TEST_PG`` (each test on an emptied ``public`` schema) and skips, saying why,
+when the variable is not set. A test that is about SQLite itself (file paths, WAL,
+pragmas) is marked ``@pytest.mark.sqlite_only`` and runs once, on SQLite.
+
+Hypothesis: the profile "ci" (bounded examples, no deadline, no example database) is
+loaded when ``CI`` is set, "dev" otherwise; ``HYPOTHESIS_PROFILE`` picks one by name.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
 
 import facilitator.agenda as agenda_module
 from facilitator.agenda import load_agenda
@@ -16,22 +29,83 @@ from storage.repo import Store
 
 EPOCH = 1_800_000_000.0  # a fixed wall instant (2027-01-15), so nothing depends on today
 
+# ---------------------------------------------------------------------- hypothesis
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=25,
+    deadline=None,
+    database=None,  # nothing to keep between CI runs
+    derandomize=True,  # the same examples every run: CI never flakes on a new one
+    # No shrinking: a red CI run reports its first failing example at once instead of
+    # spending minutes making it small (run the test with the dev profile to shrink it).
+    phases=(Phase.explicit, Phase.reuse, Phase.generate),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+hypothesis_settings.register_profile(
+    "dev",
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
-class FakeClock:
-    """A wall clock the test moves by hand: ``clock()`` reads it, ``advance(s)`` moves it."""
+# ---------------------------------------------------------------------- both databases
+PG_URL = os.environ.get("FACILITATOR_TEST_PG", "")
+PG_SKIP = "no PostgreSQL server: set FACILITATOR_TEST_PG=postgresql+psycopg://… (.ci/run does)"
+BACKENDS = ("sqlite", "postgresql")
+# The storage, engine and web tests: one suite, run on both databases.
+BOTH_DATABASES = {
+    "test_storage",
+    "test_engine",
+    "test_engine_galleri",
+    "test_web",
+    "test_web_galleri",
+    "test_crash",
+    "test_fuzz_web",
+    "test_concurrency",
+    "test_web_security",
+}
 
-    def __init__(self, start: float = EPOCH) -> None:
-        self.t = float(start)
 
-    def __call__(self) -> float:
-        return self.t
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sqlite_only: about SQLite itself (files, WAL, pragmas); runs on SQLite only"
+    )
 
-    def advance(self, seconds: float) -> float:
-        self.t += seconds
-        return self.t
 
-    def set(self, instant: float) -> None:
-        self.t = float(instant)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if module not in BOTH_DATABASES or "db_backend" not in metafunc.fixturenames:
+        return
+    sqlite_only = metafunc.definition.get_closest_marker("sqlite_only") is not None
+    backends = ["sqlite"] if sqlite_only else list(BACKENDS)
+    metafunc.parametrize("db_backend", backends, indirect=True, scope="function")
+
+
+@pytest.fixture
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """ "sqlite" or "postgresql" (outside the modules run on both: always "sqlite")."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "postgresql" and not PG_URL:
+        pytest.skip(PG_SKIP)
+    return backend
+
+
+def empty_pg_schema(url: str = PG_URL) -> str:
+    """Drop everything an earlier test left in the PostgreSQL database; return its URL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+    return url
 
 
 @pytest.fixture
@@ -50,12 +124,33 @@ def user_agenda_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
+    """The SQLite file of the test's database (only meaningful on SQLite)."""
     return tmp_path / "meetings.db"
 
 
 @pytest.fixture
-def db_url(db_path: Path) -> str:
+def db_url(db_backend: str, db_path: Path) -> str:
+    """The test's database: a fresh SQLite file, or the PostgreSQL server on an empty schema."""
+    if db_backend == "postgresql":
+        return empty_pg_schema()
     return f"sqlite:///{db_path}"
+
+
+class FakeClock:
+    """A wall clock the test moves by hand: ``clock()`` reads it, ``advance(s)`` moves it."""
+
+    def __init__(self, start: float = EPOCH) -> None:
+        self.t = float(start)
+
+    def __call__(self) -> float:
+        return self.t
+
+    def advance(self, seconds: float) -> float:
+        self.t += seconds
+        return self.t
+
+    def set(self, instant: float) -> None:
+        self.t = float(instant)
 
 
 @pytest.fixture

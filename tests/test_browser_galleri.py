@@ -8,7 +8,7 @@ import pytest
 
 from facilitator.agenda import load_agenda, parse_agenda
 from facilitator.engine import MeetingEngine, create_meeting
-from facilitator.web.qr import png_qr
+from facilitator.qr import png_qr
 from facilitator.web.server import WebServer
 from storage.repo import Store
 from tests.test_participant_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api

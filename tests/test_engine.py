@@ -327,10 +327,10 @@ minutes = 1
 """
 
 
-async def test_the_engine_schedules_turn_changes_and_phase_end_itself(tmp_path):
+async def test_the_engine_schedules_turn_changes_and_phase_end_itself(db_url):
     loop = asyncio.get_running_loop()
     offset = 1_800_000_000.0
-    store = Store(f"sqlite:///{tmp_path / 'quick.db'}")
+    store = Store(db_url)
     mid = create_meeting(store, parse_agenda(QUICK, "quick.toml"), "quick", "Hurtigt møde")
     engine = MeetingEngine(store, mid, clock=lambda: offset + loop.time())
     seen = []
@@ -358,9 +358,9 @@ async def test_the_engine_schedules_turn_changes_and_phase_end_itself(tmp_path):
         store.close()
 
 
-async def test_pausing_cancels_the_scheduled_turn_change(tmp_path):
+async def test_pausing_cancels_the_scheduled_turn_change(db_url):
     loop = asyncio.get_running_loop()
-    store = Store(f"sqlite:///{tmp_path / 'quick.db'}")
+    store = Store(db_url)
     mid = create_meeting(store, parse_agenda(QUICK, "quick.toml"), "quick", "Hurtigt møde")
     engine = MeetingEngine(store, mid, clock=lambda: 1_800_000_000.0 + loop.time())
     seen = []

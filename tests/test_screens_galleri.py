@@ -571,7 +571,7 @@ async def test_saerskilt_spor_list_asks_first_and_can_move_an_item_back(engine8)
         assert WARNING in str(screen.query_one("#links-head").content)
         table = screen.query_one("#conf-table")
         assert table.row_count == 1
-        assert table.get_row_at(0)[1].startswith("Bedre overlevering")
+        assert str(table.get_row_at(0)[1]).startswith("Bedre overlevering")
         await pilot.press("r")
         await pilot.pause()
         await pilot.press("y")
@@ -582,3 +582,27 @@ async def test_saerskilt_spor_list_asks_first_and_can_move_an_item_back(engine8)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, GalleriScreen)
+
+
+async def test_the_projector_weighs_the_phones_that_voted_against_the_participants(
+    store, fake_clock, user_agenda_dir
+):
+    """Issue 6: "N markeringer fra M telefoner" against the participant count, so the room
+    sees when more phones vote than there are people."""
+    meeting = create_meeting(
+        store, load_agenda("dialogmoede-1"), "dialogmoede-1", "Lille møde", participants=2
+    )
+    engine = MeetingEngine(store, meeting, clock=fake_clock)
+    ids = with_wishes(engine, then=4)
+    app, _ = make_app(engine)
+    try:
+        async with app.run_test(size=BIG_SIZE) as pilot:
+            await pilot.pause()
+            for n in range(3):
+                engine.vote(f"telefon-{n:016d}", ids[0])
+            await pilot.pause(0.5)
+            board = _plain(app, app.screen.query_one("#board").content)
+            assert "3 markeringer afgivet fra 3 af 2 deltageres telefoner" in board
+            assert "FLERE TELEFONER END DELTAGERE" in board
+    finally:
+        engine.release()

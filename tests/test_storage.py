@@ -1,4 +1,8 @@
-"""Storage on a temporary SQLite file: durable settings, migrations, flip-overs, the lease."""
+"""Storage: durable settings, migrations, flip-overs, the lease.
+
+Run on SQLite and on PostgreSQL (see conftest.py); the tests about SQLite itself (pragmas,
+files, paths) are marked ``sqlite_only``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 import storage.db as db_module
 from facilitator.agenda import load_agenda
@@ -25,6 +29,7 @@ def pragma(store: Store, name: str):
         return conn.execute(text(f"PRAGMA {name}")).scalar()
 
 
+@pytest.mark.sqlite_only  # pragmas
 def test_sqlite_is_durable_wal_with_foreign_keys(store):
     assert pragma(store, "journal_mode").lower() == "wal"
     assert pragma(store, "foreign_keys") == 1
@@ -34,13 +39,14 @@ def test_sqlite_is_durable_wal_with_foreign_keys(store):
 def test_a_fresh_database_is_migrated_and_stamped(store):
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
-        tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master"))}
+        tables = set(inspect(conn).get_table_names())
     newest = max(p.name.split("_")[0] for p in (MIGRATIONS / "versions").glob("0*.py"))
     assert HEAD == newest
     assert {"meeting", "phaserun", "group", "flipover", "proposal", "vote"} <= tables
     assert {"theme", "choice", "photo"} <= tables
 
 
+@pytest.mark.sqlite_only  # an old SQLite file
 def test_an_older_database_is_upgraded_with_its_meetings_kept(tmp_path):
     from alembic import command
     from alembic.config import Config
@@ -298,6 +304,7 @@ def test_a_lease_on_another_host_lives_by_its_heartbeat(store, meeting_id):
 # ------------------------------------------------------------------ bad places
 
 
+@pytest.mark.sqlite_only  # SQLite files and paths
 def test_a_db_under_a_file_is_a_storage_error(tmp_path):
     blocker = tmp_path / "ikke-en-mappe"
     blocker.write_text("x")
@@ -306,6 +313,7 @@ def test_a_db_under_a_file_is_a_storage_error(tmp_path):
     assert str(blocker) in str(info.value)
 
 
+@pytest.mark.sqlite_only  # SQLite files and paths
 def test_a_db_that_is_a_directory_is_a_storage_error(tmp_path):
     folder = tmp_path / "en-mappe.db"
     folder.mkdir()
@@ -314,6 +322,7 @@ def test_a_db_that_is_a_directory_is_a_storage_error(tmp_path):
     assert "kan ikke åbne databasen" in str(info.value)
 
 
+@pytest.mark.sqlite_only  # SQLite files and paths
 def test_a_db_that_is_not_a_database_is_a_storage_error(tmp_path):
     junk = tmp_path / "noter.db"
     junk.write_bytes(b"Dette er ikke en database\n" * 200)
@@ -322,6 +331,7 @@ def test_a_db_that_is_not_a_database_is_a_storage_error(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write into a read-only folder")
+@pytest.mark.sqlite_only  # SQLite files and paths
 def test_a_read_only_folder_is_a_storage_error(tmp_path):
     folder = tmp_path / "låst"
     folder.mkdir()
@@ -338,6 +348,7 @@ def test_a_bad_url_is_a_storage_error():
         Store("ikke en url")
 
 
+@pytest.mark.sqlite_only  # SQLite files and paths
 def test_default_path_is_inside_the_data_dir(monkeypatch, tmp_path):
     from facilitator import paths
 

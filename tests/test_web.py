@@ -23,8 +23,8 @@ class Clock:
 
 
 @pytest.fixture
-def web_engine(tmp_path):
-    store = Store(f"sqlite:///{tmp_path}/web.db")
+def web_engine(db_url):
+    store = Store(db_url)  # SQLite and PostgreSQL (conftest.py)
     mid = create_meeting(
         store, load_agenda("dialogmoede-1"), "dialogmoede-1", "Møde i Ærø Kommune", groups=3
     )

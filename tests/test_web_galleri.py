@@ -1,7 +1,8 @@
 """Galleri and prioritering over HTTP: marks and "brænder for" from phones, the assistants'
 page (flip-overs, edits, photos), the remote control, tokens, and `facilitator links`.
 
-Everything through aiohttp's test client against a real engine on a temporary SQLite file.
+Everything through aiohttp's test client against a real engine, on SQLite and on PostgreSQL
+(the ``db_url`` fixture in conftest.py).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from facilitator import cli
 from facilitator.agenda import load_agenda, parse_agenda
 from facilitator.engine import MAX_PHOTO, MeetingEngine, create_meeting
-from facilitator.web.qr import qr_matrix
+from facilitator.qr import qr_matrix
+from facilitator.web.security import DeviceIds
 from facilitator.web.server import DEVICE_COOKIE, RateLimiter, WebServer
 from storage.repo import Store
 
@@ -65,8 +67,8 @@ class Clock:
         return self.t
 
 
-def make_engine(tmp_path, agenda: str = "dialogmoede-1"):
-    store = Store(f"sqlite:///{tmp_path}/galleri-{agenda}.db")
+def make_engine(db_url: str, agenda: str = "dialogmoede-1"):
+    store = Store(db_url)
     if agenda == "live":
         parsed, name = parse_agenda(LIVE_AGENDA, "prøve"), "prøve"
     else:
@@ -79,10 +81,10 @@ def make_engine(tmp_path, agenda: str = "dialogmoede-1"):
 
 
 @pytest.fixture
-def engine(tmp_path):
+def engine(db_url):
     """1. dialogmøde: a strength from the interview, three wishes, now in the vote phase
     (3 marks, at most 3 per card, totals shown only when the phase is over)."""
-    store, eng = make_engine(tmp_path)
+    store, eng = make_engine(db_url)
     eng.goto(1)
     eng.add_flipover(1, "Vi hjælper hinanden")  # a strength: not votable
     eng.goto(2)
@@ -95,9 +97,9 @@ def engine(tmp_path):
 
 
 @pytest.fixture
-def live_engine(tmp_path):
+def live_engine(db_url):
     """A small agenda: two wishes written, then a live vote and a choose phase."""
-    store, eng = make_engine(tmp_path, "live")
+    store, eng = make_engine(db_url, "live")
     eng.add_flipover(1, "Mere sparring", ["Fast møde", "Mentorordning"])
     eng.add_flipover(2, "Ro til opgaverne", ["Stille rum"])
     eng.goto(1)
@@ -108,6 +110,7 @@ def live_engine(tmp_path):
 
 async def client_for(engine) -> TestClient:
     server = WebServer(engine, lan_address="127.0.0.1")
+    _SIGNER[:] = [server.devices]
     client = TestClient(TestServer(server.app))
     await client.start_server()
     client.server_obj = server  # type: ignore[attr-defined]
@@ -129,8 +132,18 @@ async def live_client(live_engine):
 
 
 def phone(name: str) -> dict[str, str]:
-    """The cookie header of one phone (an anonymous device id of the right shape)."""
-    return {"Cookie": f"{DEVICE_COOKIE}={name:_<22}"}
+    """The cookie header of one phone: a device id the server issued for this meeting
+    (signed with the meeting's secret, as the server signs the ids it hands out)."""
+    return {"Cookie": f"{DEVICE_COOKIE}={_SIGNER[0].signed(f'{name:_<22}')}"}
+
+
+JSON = {"Content-Type": "application/json"}
+_SIGNER: list[DeviceIds] = []  # the current test's meeting (set by client_for)
+
+
+def device(name: str) -> str:
+    """The device id behind phone(name)."""
+    return _SIGNER[0].signed(f"{name:_<22}")
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -238,11 +251,13 @@ async def test_bad_vote_requests_get_400_or_413(client, engine):
     assert len(cookie.value) >= 16 and cookie["httponly"] and cookie["samesite"] == "Lax"
     a = phone("anna")
     for raw in (b"\xff\xfe", b"{nope", b"[1]", b'{"flipover_id": "1"}', b'{"flipover_id": true}'):
-        response = await client.post("/api/votes", data=raw, headers=a)
+        response = await client.post("/api/votes", data=raw, headers={**a, **JSON})
         assert response.status == 400, raw
         assert (await response.json())["error"]
     huge = await client.post(
-        "/api/votes", data=json.dumps({"flipover_id": card, "x": "y" * 70_000}), headers=a
+        "/api/votes",
+        data=json.dumps({"flipover_id": card, "x": "y" * 70_000}),
+        headers={**a, **JSON},
     )
     assert huge.status == 413
     assert (await huge.json())["error"] == "For meget data på én gang."
@@ -288,7 +303,7 @@ async def test_a_race_of_marks_from_one_phone_never_exceeds_its_budget(client, e
     statuses = await asyncio.gather(*(one() for _ in range(20)))
     assert statuses.count(200) == 3  # exactly the budget, never more
     assert set(statuses) - {200} <= ({409} if generous else {409, 429})
-    assert engine.store.device_votes(engine.meeting_id, f"{'anna':_<22}", engine.index) == {card: 3}
+    assert engine.store.device_votes(engine.meeting_id, device("anna"), engine.index) == {card: 3}
 
 
 async def test_totals_stay_hidden_during_a_silent_vote_until_the_time_is_up(client, engine):
@@ -353,7 +368,7 @@ async def test_a_phone_picks_one_wish_and_a_new_pick_replaces_it(live_client, li
     body = await changed.json()
     assert body["mine"] == f"f{second}"
     assert [o["count"] for o in body["options"]] == [1, 1]  # Anna's first pick is gone
-    assert live_engine.device_choice(f"{'anna':_<22}") == f"f{second}"
+    assert live_engine.device_choice(device("anna")) == f"f{second}"
     cleared = await live_client.post("/api/choice", json={"key": None}, headers=a)
     assert (await cleared.json())["mine"] is None
     assert [c for _, c in live_engine.choice_counts()] == [1, 0]
@@ -581,8 +596,8 @@ async def test_staff_pages_are_not_counted_as_phones(client, engine):
 
 # ---------------------------------------------------------------------- facilitator links
 @pytest.fixture
-def meeting_db(tmp_path):
-    url = f"sqlite:///{tmp_path}/links.db"
+def meeting_db(db_url):
+    url = db_url
     store = Store(url)
     mid = create_meeting(store, load_agenda("dialogmoede-1"), "dialogmoede-1", "Møde <på> Ærø")
     meeting = store.get_meeting(mid)

@@ -44,8 +44,9 @@ def _engine(url: str) -> MeetingEngine:
 
 
 @pytest.fixture
-def db(tmp_path):
-    return f"sqlite:///{tmp_path}/security.db"
+def db(db_url):
+    """SQLite and the real PostgreSQL server (see conftest)."""
+    return db_url
 
 
 @pytest.fixture
