@@ -15,7 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0003"  # keep in step with the newest file in migrations/versions
+HEAD = "0004"  # keep in step with the newest file in migrations/versions
 
 
 class StorageError(Exception):

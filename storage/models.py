@@ -55,6 +55,12 @@ class PhaseRun(SQLModel, table=True):
     running_since: float | None = None  # epoch seconds
     started: bool = False
     turn_extra: str = ""  # comma-separated extra seconds per turn
+    # A vote phase whose marks have closed (time up, revealed, or the room moved on):
+    # phones may no longer mark or take back; reopening is a deliberate act.
+    vote_closed: bool = False
+    # A phase whose turns were fixed when it started (fremlæggelse: one turn per group the
+    # room formed), as a JSON list of the turns' names; "" while not fixed.
+    turn_names: str = ""
 
 
 class Group(SQLModel, table=True):
