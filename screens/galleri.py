@@ -2,15 +2,19 @@
 
 The cards fill the screen in a grid (4–5 columns at 160×45, 2 at 80×24); more cards than
 fit are paged with PageDown/PageUp. The arrow keys select a card; + and - add or remove a
-hand-counted mark (paper dots); t picks cards for a theme (marked "✓"), T joins them under
-a name, u splits the selected card's theme; s moves the card to særskilt spor after a
-question. While a vote hides its totals, the cards say "skjult" and the head says how many
-marks the phones have cast.
+hand-counted mark (paper dots), and a number typed and Enter makes the card's hand count
+that number (a paper tally of 7 is "7 Enter", not seven presses); t picks cards for a
+theme (marked "✓"), T joins them under a name, u splits the selected card's theme; s moves
+the card to særskilt spor after a question. While a vote hides its totals, the cards say
+"skjult" and the head says how many marks the phones have cast. Before any marks, outside
+a vote, the card is just its wish: no "0" on every card. During a vote, r ends it now ("Vis
+resultatet nu").
 """
 
 from __future__ import annotations
 
 import math
+import time
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -29,7 +33,9 @@ from screens.widgets import (
     literal,
     marks_words,
     open_wishes,
+    reveal_now,
     run_command,
+    vote_open,
     vote_progress_words,
 )
 
@@ -40,6 +46,8 @@ CARD_MIN_COLUMNS = 30  # a card narrower than this is hard to read
 CARD_MIN_ROWS = 9  # border, two heading lines, three proposals, theme, marks
 MAX_COLUMNS = 5
 HEAD_ROWS = 2
+MAX_TYPED_DIGITS = 3  # a hand count up to 999
+MARK_NOTE_S = 3.0  # presses of + or - on a card this close together are told once
 
 
 def grid_shape(count: int, width: int, height: int) -> tuple[int, int]:
@@ -150,6 +158,14 @@ class GalleriScreen(EngineScreen):
             "pageup", "page(-1)", "Side", key_display="PgUp", priority=True, tooltip="Forrige side"
         ),
         Binding("space", "toggle_clock", "Start/pause", key_display="␣", priority=True),
+        Binding(
+            "r",
+            "reveal_now",
+            "Resultat",
+            priority=True,
+            tooltip="Vis resultatet nu (afslutter afstemningen)",
+        ),
+        Binding("enter", "set_count", "Gem antal", show=False, priority=True),
         Binding("p", "prioritering", "Prioritering", priority=True),
         Binding("g,escape", "close", "Tilbage", key_display="g", priority=True),
     ]
@@ -162,6 +178,9 @@ class GalleriScreen(EngineScreen):
         self.page = 0
         self.shape = (1, 1)
         self._mounted_cards = 0
+        self.typed = ""  # a hand count being typed for the selected card
+        self._last_mark: tuple[int, float] | None = None  # (flip-over id, when) of the last press
+        self._vote_keys: tuple[str, bool] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -215,9 +234,23 @@ class GalleriScreen(EngineScreen):
         if shape != self.shape:
             self.shape = shape
         self.page = min(self._index() // self.page_size, self.pages - 1)
+        self._refresh_vote_keys()
         self._draw_head()
         self._draw_cards()
         self.tick()
+
+    def _refresh_vote_keys(self) -> None:
+        """The key "r Resultat" shows only while a vote is open (footer and palette)."""
+        keys = (self.engine.phase.kind, vote_open(self.engine))
+        if keys != self._vote_keys:
+            self._vote_keys = keys
+            self.refresh_bindings()
+            self.call_after_refresh(self._fit, self.app.size.width, self.app.size.height)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal_now":
+            return vote_open(self.engine)
+        return True
 
     def tick(self) -> None:
         self.query_one("#gal-clock", ClockLine).show(self.engine, self.engine.now())
@@ -232,6 +265,10 @@ class GalleriScreen(EngineScreen):
             title += f" · side {self.page + 1} af {self.pages} (PgDn/PgUp)"
         self.query_one("#gal-title", Label).update(title)
         info = []
+        if self.typed:
+            flip = self.current()
+            group = f"Gruppe {flip.group}" if flip else "kortet"
+            info.append(f"Håndtalt antal for {group}: {self.typed}_  (Enter gemmer, Esc fortryder)")
         if engine.phase.kind == "vote":
             progress = vote_progress_words(engine)
             info.append(f"Markeringer skjult – {progress}" if self._marks_hidden() else progress)
@@ -258,6 +295,8 @@ class GalleriScreen(EngineScreen):
         empty.update("Ingen ønsker endnu – f: skriv flip-overs." if not self.wishes else "")
         hidden = self._marks_hidden()
         themes = {t.id: t.name for t in self.engine.themes()}
+        # The count shows once there are marks or the vote is on; before, a card is its wish.
+        self._show_marks = self.engine.phase.kind == "vote" or any(f.marks for f in self.wishes)
         start = self.page * size
         page = self.wishes[start : start + size]
         for slot, card in enumerate(cards):
@@ -288,13 +327,22 @@ class GalleriScreen(EngineScreen):
         used += sum(math.ceil((len(p) + 2) / inner_w) for p in flip.proposals)
         used += 1 if theme else 0
         room = (inner_w, inner_h - used - 2)  # the marks line and a gap
+        show = getattr(self, "_show_marks", True)
+        if hidden:
+            marks, big = "skjult", ""
+        elif not show:
+            marks, big = "", ""
+        else:
+            marks = marks_words(flip.marks)
+            # No big "0" on a card nobody has marked, unless the vote's result is up.
+            big = str(flip.marks) if flip.marks or self.engine.phase.kind == "vote" else ""
         card.show(
             flip,
-            marks="skjult" if hidden else marks_words(flip.marks),
+            marks=marks,
             theme=theme,
             selected=flip.id == self.selected,
             picked=flip.id in self.picked,
-            big="" if hidden else str(flip.marks),
+            big=big,
             room=room,
         )
 
@@ -313,6 +361,7 @@ class GalleriScreen(EngineScreen):
 
     # ------------------------------------------------------------------ actions
     def action_move(self, dx: int, dy: int) -> None:
+        self.typed = ""
         if not self.wishes:
             return
         columns = self.shape[0]
@@ -322,6 +371,7 @@ class GalleriScreen(EngineScreen):
         self.redraw()
 
     def action_page(self, delta: int) -> None:
+        self.typed = ""
         if not self.wishes:
             return
         page = max(0, min(self.pages - 1, self.page + delta))
@@ -332,6 +382,7 @@ class GalleriScreen(EngineScreen):
         self.redraw()
 
     def action_mark(self, delta: int) -> None:
+        self.typed = ""
         flip = self._need_card()
         if flip is None:
             return
@@ -339,9 +390,53 @@ class GalleriScreen(EngineScreen):
         if row is None:
             return
         self.redraw()
-        if self._marks_hidden():  # the card cannot say it, so say it was counted
-            done = "Håndtalt markering tilføjet" if delta > 0 else "Håndtalt markering fjernet"
-            self.notify(f"{done} (tallet vises, når afstemningen slutter).", timeout=2)
+        if self._marks_hidden():  # the card cannot say it, so say it was counted: once
+            self._tell_marks_later(flip.id, delta)
+
+    def _tell_marks_later(self, flip_id: int, delta: int) -> None:
+        """A run of presses is told once: the first press of a run notifies, and the
+        presses that follow within ``MARK_NOTE_S`` of the one before say nothing more."""
+        now = time.monotonic()
+        last, self._last_mark = self._last_mark, (flip_id, now)
+        if last is not None and last[0] == flip_id and now - last[1] < MARK_NOTE_S:
+            return
+        done = "tilføjet" if delta > 0 else "fjernet"
+        self.notify(
+            f"Håndtalt markering {done} – tallet vises, når afstemningen slutter.", timeout=3
+        )
+
+    def on_key(self, event: events.Key) -> None:
+        """Digits type a hand count for the selected card; Enter sets it."""
+        if event.character is None or not event.character.isdigit() or not event.is_printable:
+            return
+        event.stop()
+        event.prevent_default()
+        if not self.wishes:
+            return
+        if len(self.typed) < MAX_TYPED_DIGITS:
+            self.typed = (self.typed + event.character).lstrip("0") or "0"
+        self._draw_head()
+
+    def action_set_count(self) -> None:
+        """Enter after a typed number: the selected card's hand-counted marks become it."""
+        typed, self.typed = self.typed, ""
+        if not typed:
+            return
+        flip = self._need_card()
+        if flip is None:
+            self._draw_head()
+            return
+        count = int(typed)
+        row = run_command(self, lambda: self.engine.set_hand_marks(flip.id, count))
+        self.redraw()
+        if row is None:
+            return
+        words = "1 håndtalt markering" if count == 1 else f"{count} håndtalte markeringer"
+        later = " (tallet vises, når afstemningen slutter)" if self._marks_hidden() else ""
+        self.notify(f"Gruppe {flip.group}: {words}{later}.", timeout=3)
+
+    def action_reveal_now(self) -> None:
+        reveal_now(self)
 
     def action_pick(self) -> None:
         flip = self._need_card()
@@ -426,4 +521,8 @@ class GalleriScreen(EngineScreen):
         self.app.switch_screen(PrioriteringScreen(self.engine))
 
     def action_close(self) -> None:
+        if self.typed:  # Escape drops a half-typed number first
+            self.typed = ""
+            self._draw_head()
+            return
         self.dismiss()

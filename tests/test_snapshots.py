@@ -149,3 +149,72 @@ def test_prioritering_160x45(snap_compare, galleri_engine):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(160, 45), run_before=open_prioritering)
+
+
+# ---------------------------------------------------------------------- a crowded room (issue 7)
+CROWDED_WISHES = [
+    "Mere tid til faglig sparring med kollegerne",
+    "Ro til kerneopgaven uden afbrydelser",
+    "Bedre overlevering mellem vagterne",
+    "Anerkendelse i hverdagen fra ledelsen",
+    "Klar fordeling af opgaver på tavlen",
+    "Mere faglig udvikling og kurser",
+    "Et godt fysisk rum at mødes i",
+    "Tid til at lære hinanden at kende",
+    "Stabil bemanding i weekenderne",
+]
+SIZES = [(160, 45), (80, 24)]
+
+
+def crowded_app(store, fake_clock, monkeypatch, agenda: str, groups: int) -> MeetingEngine:
+    monkeypatch.setattr(storage.repo, "new_code", lambda length=6: "K7QX2M")
+    title = "2. dialogmøde på Ærø" if agenda == "dialogmoede-2" else "1. dialogmøde på Ærø"
+    meeting = create_meeting(
+        store, load_agenda(agenda), agenda, title, groups=groups, participants=4 * groups
+    )
+    return MeetingEngine(store, meeting, clock=fake_clock)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["160x45", "80x24"])
+def test_projector_nine_questions(
+    snap_compare, store, fake_clock, user_agenda_dir, utc, monkeypatch, size
+):
+    """ "Gruppearbejde om handling": all nine questions, or "+N mere"."""
+    engine = crowded_app(store, fake_clock, monkeypatch, "dialogmoede-2", 4)
+    engine.goto(4)
+    engine.start()
+    fake_clock.advance(83)
+    app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["160x45", "80x24"])
+def test_projector_vote_nine_wishes(
+    snap_compare, store, fake_clock, user_agenda_dir, utc, monkeypatch, size
+):
+    """A vote with nine wishes: every card, or page 1 of N with "+N mere"."""
+    engine = crowded_app(store, fake_clock, monkeypatch, "dialogmoede-1", 5)
+    engine.goto(2)
+    for number, heading in enumerate(CROWDED_WISHES):
+        engine.add_flipover(number % 5 + 1, heading, ["Et forslag"])
+    engine.goto(4)
+    engine.start()
+    fake_clock.advance(83)
+    app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
+    assert snap_compare(app, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["160x45", "80x24"])
+def test_projector_ten_groups(
+    snap_compare, store, fake_clock, user_agenda_dir, utc, monkeypatch, size
+):
+    """Ten groups' flip-over counts: every group on the line, or "+N mere"."""
+    engine = crowded_app(store, fake_clock, monkeypatch, "dialogmoede-1", 10)
+    engine.goto(2)
+    for group in range(1, 11):
+        if group != 7:  # group 7 has not written yet: "7: 0"
+            engine.add_flipover(group, f"Ønske fra gruppe {group}", [])
+    engine.start()
+    fake_clock.advance(83)
+    app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
+    assert snap_compare(app, terminal_size=size, run_before=settle)

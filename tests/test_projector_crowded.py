@@ -1,0 +1,321 @@
+"""A crowded room on the projector and in the galleri (issue 7, items 3 and 4, and the vote's
+end from the keyboard, item 1).
+
+Nothing on the wall is cut without saying so: nine questions, nine or more wishes, ten
+groups either show in full or say "+N mere" / "side 1 af N". The galleri shows no big "0"
+before anyone has voted, and a hand count is typed as a number.
+
+The screen's text is read from what Textual actually draws (the compositor's lines), so a
+line below the fold or under a scrollbar does not count as shown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from facilitator.agenda import load_agenda
+from facilitator.app import FacilitatorApp
+from facilitator.engine import MeetingEngine, create_meeting
+from screens.galleri import Card, GalleriScreen
+from screens.projector import PAGE_SECONDS, ProjectorScreen
+from tests.test_screens import Notes, record_notes
+
+BIG = (160, 45)
+SMALL = (80, 24)
+SIZES = [BIG, SMALL]
+
+ACTION_PHASE = 4  # dialogmoede-2: "Gruppearbejde om handling", nine questions
+VOTE_PHASE = 4  # dialogmoede-1: "Udvælgelse af vigtige drømme"
+GALLERY_PHASE = 3
+
+WISHES = [
+    "Mere tid til faglig sparring med kollegerne",
+    "Ro til kerneopgaven uden afbrydelser",
+    "Bedre overlevering mellem vagterne",
+    "Anerkendelse i hverdagen fra ledelsen",
+    "Klar fordeling af opgaver på tavlen",
+    "Mere faglig udvikling og kurser",
+    "Et godt fysisk rum at mødes i",
+    "Tid til at lære hinanden at kende",
+    "Stabil bemanding i weekenderne",
+    "Færre dobbeltregistreringer i systemet",
+]
+
+
+def shown_wishes(text: str, count: int = 9) -> list[str]:
+    """The wishes whose heading starts on the screen (a card wraps the rest of it)."""
+    return [w for w in WISHES[:count] if w[:15].rstrip() in text]
+
+
+def screen_text(app: FacilitatorApp) -> str:
+    """Every line Textual draws for the current screen, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join(strip.text.rstrip() for strip in strips)
+
+
+def flat(text: str) -> str:
+    """The text with its line breaks and runs of spaces folded, to find a wrapped phrase."""
+    return re.sub(r"\s+", " ", text)
+
+
+def more_count(text: str) -> int:
+    """N of a visible "+N mere", or 0."""
+    found = re.findall(r"\+(\d+) mere", text)
+    return sum(int(n) for n in found)
+
+
+def make_app(engine: MeetingEngine) -> tuple[FacilitatorApp, Notes]:
+    app = FacilitatorApp(engine.store, engine=engine, web=False, lan_address="192.168.1.20")
+    return app, record_notes(app)
+
+
+@pytest.fixture
+def action_engine(store, fake_clock, user_agenda_dir):
+    meeting = create_meeting(
+        store, load_agenda("dialogmoede-2"), "dialogmoede-2", "2. dialogmøde", groups=4
+    )
+    engine = MeetingEngine(store, meeting, clock=fake_clock)
+    engine.goto(ACTION_PHASE)
+    engine.start()
+    yield engine
+    engine.release()
+
+
+def wishes_engine(store, clock, count: int, groups: int = 5) -> MeetingEngine:
+    meeting = create_meeting(
+        store, load_agenda("dialogmoede-1"), "dialogmoede-1", "1. dialogmøde", groups=groups
+    )
+    engine = MeetingEngine(store, meeting, clock=clock)
+    engine.goto(2)
+    engine.ids = [  # type: ignore[attr-defined]
+        engine.add_flipover(i % groups + 1, WISHES[i % len(WISHES)], ["Et forslag"]).id
+        for i in range(count)
+    ]
+    return engine
+
+
+@pytest.fixture
+def vote_engine(store, fake_clock, user_agenda_dir):
+    engine = wishes_engine(store, fake_clock, 9)
+    engine.goto(VOTE_PHASE)
+    engine.start()
+    yield engine
+    engine.release()
+
+
+@pytest.fixture
+def gallery_engine(store, fake_clock, user_agenda_dir):
+    engine = wishes_engine(store, fake_clock, 8, groups=4)
+    engine.goto(GALLERY_PHASE)
+    yield engine
+    engine.release()
+
+
+# ---------------------------------------------------------------------- the projector
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_question_is_drawn_or_counted(action_engine, size):
+    questions = action_engine.phase.questions
+    assert len(questions) == 9
+    app, _ = make_app(action_engine)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ProjectorScreen)
+        text = flat(screen_text(app))
+        missing = [q for q in questions if q not in text]
+        if size == BIG:
+            assert missing == [], "at 160×45 every question shows"
+        assert len(missing) == more_count(text), text
+        # The phase title and the countdown never go.
+        assert "Gruppearbejde om handling" in text
+        assert app.screen.query_one("#digits").region.height >= 3
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_every_wish_in_a_vote_is_drawn_or_paged(vote_engine, fake_clock, size):
+    app, _ = make_app(vote_engine)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        text = flat(screen_text(app))
+        shown = shown_wishes(text)
+        if size == BIG:
+            assert len(shown) == 9, "at 160×45 all nine cards show"
+            assert "side 1 af" not in text
+            return
+        hidden = 9 - len(shown)
+        assert hidden > 0  # 80×24 has no room for nine cards
+        pages = re.search(r"side 1 af (\d+)", text)
+        assert pages, text
+        assert more_count(text) == hidden
+        # The pages turn by themselves on the engine's clock; every wish comes round.
+        seen = set(shown)
+        for _ in range(int(pages.group(1))):
+            fake_clock.advance(PAGE_SECONDS)
+            await pilot.pause(0.4)
+            seen |= set(shown_wishes(flat(screen_text(app))))
+        assert seen == set(WISHES[:9])
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_ten_groups_in_the_flipover_line(store, fake_clock, user_agenda_dir, size):
+    engine = wishes_engine(store, fake_clock, 10, groups=10)
+    app, _ = make_app(engine)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        line = flat(text[text.index("Flip-overs (10)") :])
+        if size == BIG:
+            assert "10: 1" in line, line
+        else:
+            assert "10: 1" in line or more_count(line) > 0, line
+    engine.release()
+
+
+async def test_the_vote_board_shows_no_zero_before_marks_on_a_galleri_phase(gallery_engine):
+    app, _ = make_app(gallery_engine)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "markering" not in text
+        gallery_engine.hand_mark(gallery_engine.ids[0])
+        await pilot.pause(0.4)
+        assert "1 markering" in screen_text(app)
+
+
+# ---------------------------------------------------------------------- the galleri
+def card_marks(screen: GalleriScreen) -> list[tuple[str, str]]:
+    """(big number, marks line) of every shown card."""
+    out = []
+    for card in screen.query(Card):
+        if not card.display:
+            continue
+        big = card.query_one(".card-big")
+        out.append((big.value if big.display else "", str(card.query_one(".card-marks").content)))
+    return out
+
+
+async def test_galleri_cards_before_the_vote_show_no_zero(gallery_engine):
+    app, _ = make_app(gallery_engine)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, GalleriScreen)
+        assert card_marks(screen) == [("", "")] * 8
+        assert " 0 " not in f" {screen_text(app)} ".replace("\n", " ")
+
+
+async def test_typing_a_number_sets_the_hand_count_with_one_notification(gallery_engine):
+    app, notes = make_app(gallery_engine)
+    first = gallery_engine.ids[0]
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        screen = app.screen
+        await pilot.press("7")
+        await pilot.pause()
+        assert "7" in str(screen.query_one("#gal-info").content)
+        before = len(notes)
+        await pilot.press("enter")
+        await pilot.pause(0.4)
+        assert marks(gallery_engine, first) == 7
+        assert len(notes) - before == 1, notes[before:]
+        assert card_marks(screen)[0] == ("7", "7 markeringer")
+        # And back down to 2: the difference is removed, again one notification.
+        before = len(notes)
+        await pilot.press("2", "enter")
+        await pilot.pause(0.4)
+        assert marks(gallery_engine, first) == 2
+        assert len(notes) - before == 1
+        # Escape drops a half-typed number instead of leaving the galleri.
+        await pilot.press("4", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, GalleriScreen)
+        assert marks(gallery_engine, first) == 2
+
+
+async def test_plus_pressed_many_times_during_a_hidden_vote_notifies_once(vote_engine):
+    app, notes = make_app(vote_engine)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        before = len(notes)
+        await pilot.press("plus", "plus", "plus", "plus")
+        await pilot.pause(0.3)
+        assert marks(vote_engine, vote_engine.ids[0]) == 4
+        assert len(notes) - before == 1, notes[before:]
+
+
+def marks(engine: MeetingEngine, flip_id: int) -> int:
+    return next(f.marks for f in engine.flipovers() if f.id == flip_id)
+
+
+# ---------------------------------------------------------------------- the vote's end
+def needs_vote_end(engine: Any) -> None:
+    if not all(hasattr(engine, name) for name in ("vote_closed", "reveal_now", "reopen_vote")):
+        pytest.skip("engine.vote_closed / reveal_now / reopen_vote are not there yet")
+
+
+@pytest.mark.parametrize("where", ["projector", "galleri"])
+async def test_r_during_a_vote_reveals_and_closes(vote_engine, where):
+    needs_vote_end(vote_engine)
+    app, _ = make_app(vote_engine)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause(0.3)
+        if where == "galleri":
+            await pilot.press("g")
+            await pilot.pause(0.3)
+        assert not vote_engine.marks_visible()
+        await pilot.press("r")
+        await pilot.pause(0.4)
+        assert vote_engine.vote_closed()
+        assert vote_engine.marks_visible()
+        assert "skjult" not in screen_text(app)
+
+
+async def test_r_is_no_key_outside_a_vote(gallery_engine):
+    app, _ = make_app(gallery_engine)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause(0.3)
+        keys = {k.key for k in app.screen.query("FooterKey")}
+        assert "r" not in keys
+
+
+async def test_r_is_in_the_footer_and_the_palette_during_a_vote(vote_engine):
+    app, _ = make_app(vote_engine)
+    async with app.run_test(size=BIG) as pilot:
+        keys: set[str] = set()
+        for _ in range(20):  # the footer is laid out again once the keys change
+            await pilot.pause(0.1)
+            keys = {k.key for k in app.screen.query("FooterKey")}
+            if keys:
+                break
+        assert "r" in keys
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(t.startswith("Vis resultatet nu") for t in titles), titles
+
+
+async def test_extend_after_the_end_keeps_it_closed_and_reopening_asks(vote_engine):
+    needs_vote_end(vote_engine)
+    from screens.widgets import ConfirmScreen
+
+    app, _ = make_app(vote_engine)
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.pause(0.3)
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        assert vote_engine.vote_closed()
+        await pilot.press("plus")
+        await pilot.pause(0.3)
+        assert vote_engine.vote_closed()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Genåbn afstemningen" in commands
+        app.call_later(commands["Genåbn afstemningen"].callback)  # as the palette would
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert vote_engine.vote_closed()  # nothing happens before the answer
+        await pilot.click("#yes")
+        await pilot.pause(0.3)
+        assert not vote_engine.vote_closed()
