@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 
+from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX, group_plan, meeting_size_problem
 from screens.widgets import COMMAND_ERRORS, literal, sentence
 
 
@@ -122,6 +123,7 @@ class NewMeetingScreen(ModalScreen[int | None]):
     def __init__(self, directory: MeetingDirectory) -> None:
         super().__init__()
         self.directory = directory
+        self._agendas: dict[str, Any] = {}  # name → loaded Agenda (or None if broken)
 
     def compose(self) -> ComposeResult:
         agendas = self.directory.agendas()
@@ -144,7 +146,7 @@ class NewMeetingScreen(ModalScreen[int | None]):
             with Horizontal(classes="field"):
                 yield Label("Grupper", classes="field-label")
                 yield Input(
-                    placeholder="fx 4 (tom: ud fra deltagere)",
+                    placeholder=f"fx 4, 1–{GROUPS_MAX} (tom: ud fra deltagere)",
                     type="integer",
                     compact=True,
                     id="new-groups",
@@ -152,8 +154,12 @@ class NewMeetingScreen(ModalScreen[int | None]):
             with Horizontal(classes="field"):
                 yield Label("Deltagere", classes="field-label")
                 yield Input(
-                    placeholder="fx 16", type="integer", compact=True, id="new-participants"
+                    placeholder=f"fx 16 (1–{PARTICIPANTS_MAX})",
+                    type="integer",
+                    compact=True,
+                    id="new-participants",
                 )
+            yield Static("", id="new-plan", markup=False)
             yield Static("", id="new-message", markup=False)
             with Horizontal(id="new-buttons"):
                 yield Button("Opret (ctrl+s)", id="create", variant="primary")
@@ -161,6 +167,52 @@ class NewMeetingScreen(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#new-name", Input).focus()
+        self._show_plan()
+
+    # ------------------------------------------------------------------ the group plan
+    def _agenda(self) -> Any:
+        name = self.query_one("#new-agenda", Select).value
+        if not isinstance(name, str):
+            return None
+        if name not in self._agendas:
+            from facilitator.agenda import AgendaError, load_agenda
+
+            try:
+                self._agendas[name] = load_agenda(name)
+            except AgendaError:
+                self._agendas[name] = None
+        return self._agendas[name]
+
+    def _typed(self, widget_id: str) -> int | None | str:
+        """The field's number, None when empty, or "" when it is not a whole number."""
+        raw = self.query_one(widget_id, Input).value.strip()
+        if not raw:
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            return ""
+
+    def _show_plan(self) -> None:
+        """As the mødeleder types: how many groups of which size each grouping gets."""
+        plan = self.query_one("#new-plan", Static)
+        groups, participants = self._typed("#new-groups"), self._typed("#new-participants")
+        agenda = self._agenda()
+        if groups == "" or participants == "" or agenda is None:
+            plan.update("")
+            return
+        problem = meeting_size_problem(groups, participants)
+        if problem:
+            plan.update(sentence(problem))
+        elif groups is None and participants is None:
+            plan.update("Skriv antal deltagere, så vises grupperne her.")
+        else:
+            plan.update(group_plan(agenda, groups, participants))
+
+    @on(Input.Changed, "#new-groups, #new-participants")
+    @on(Select.Changed, "#new-agenda")
+    def _size_changed(self) -> None:
+        self._show_plan()
 
     def action_enter(self) -> None:
         """Enter moves to the next field (at once, before the next key); the last creates."""
@@ -184,18 +236,14 @@ class NewMeetingScreen(ModalScreen[int | None]):
         self.query_one("#new-message", Static).update(text)
         self.notify(text, severity="error", markup=False)
 
-    def _number(self, widget_id: str, what: str) -> int | None:
-        raw = self.query_one(widget_id, Input).value.strip()
-        if not raw:
-            return 0
-        try:
-            value = int(raw)
-        except ValueError:
+    def _number(self, widget_id: str, what: str) -> int | None | bool:
+        """The field's number; None when it is empty; False (after saying why) when it
+        is not a whole number."""
+        value = self._typed(widget_id)
+        if value == "":
             self._error(f"Antal {what} skal være et helt tal.")
-            return None
-        if value < 0:
-            self._error(f"Antal {what} kan ikke være negativt.")
-            return None
+            self.query_one(widget_id, Input).focus()
+            return False
         return value
 
     def action_create(self) -> None:
@@ -210,10 +258,16 @@ class NewMeetingScreen(ModalScreen[int | None]):
             return
         groups = self._number("#new-groups", "grupper")
         participants = self._number("#new-participants", "deltagere")
-        if groups is None or participants is None:
+        if groups is False or participants is False:
+            return
+        problem = meeting_size_problem(groups, participants)  # a typed 0 is refused too
+        if problem:
+            self._error(sentence(problem))
             return
         try:
-            meeting_id = self.directory.create_meeting(agenda, title, groups, participants)
+            meeting_id = self.directory.create_meeting(
+                agenda, title, groups or 0, participants or 0
+            )
         except COMMAND_ERRORS as exc:
             self._error(sentence(str(exc)))
             return
