@@ -7,7 +7,9 @@ it starts on the start screen. The CLI may build the engine and take the lease i
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -126,6 +128,7 @@ class FacilitatorApp(App[int]):
 
     # ------------------------------------------------------------------ lifecycle
     async def on_mount(self) -> None:
+        self._catch_hangup()
         if self.engine is not None:
             await self._enter_meeting()
         elif self.meeting_id is not None:
@@ -134,7 +137,28 @@ class FacilitatorApp(App[int]):
         else:
             self.push_screen(StartScreen(self))
 
+    def _catch_hangup(self) -> None:
+        """A closed terminal (SIGHUP: a closed window, tmux kill-session) quits as ctrl+q
+        would, without asking: the web server stops and the meeting's lease is given up,
+        so `facilitator run` in a new terminal can take the meeting at once. Textual leaves
+        SIGHUP alone, and its default would end the process without any of that."""
+        if self.is_headless or not hasattr(signal, "SIGHUP"):
+            return
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+        except (NotImplementedError, RuntimeError, ValueError):
+            return  # not the main thread, or no signals here
+        self._hangup_caught = True
+
+    def _hangup(self) -> None:
+        self.exit(0)
+
     async def on_unmount(self) -> None:
+        if getattr(self, "_hangup_caught", False):
+            try:
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
         if self.web_server is not None:
             try:
                 await self.web_server.stop()
@@ -339,8 +363,42 @@ class FacilitatorApp(App[int]):
             help_text = "Tast: " + " eller ".join(keys[action])
             title = binding.tooltip or binding.description
             yield SystemCommand(f"{title} ({shown})", help_text, run)
+        engine = self.engine
+        if (
+            engine is not None
+            and hasattr(engine, "reopen_vote")
+            and engine.phase.kind == "vote"
+            and engine.vote_closed()
+        ):
+            yield SystemCommand(
+                "Genåbn afstemningen",
+                "Telefonerne kan flytte markeringer igen (spørger først)",
+                self.ask_reopen_vote,
+            )
         yield SystemCommand("Tema", "Skift farvetema", self.action_change_theme)
         yield SystemCommand("Taster", "Vis alle taster", self.action_show_help_panel)
+
+    def ask_reopen_vote(self) -> None:
+        """Open an ended vote again: a deliberate act, so it asks first."""
+
+        def answered(yes: bool | None) -> None:
+            engine = self.engine
+            if not yes or engine is None:
+                return
+            try:
+                engine.reopen_vote()
+            except (EngineError, StorageError) as exc:
+                self.notify(_sentence(str(exc)), severity="error", timeout=6)
+                return
+            self.notify("Afstemningen er åben igen: telefonerne kan flytte markeringer.")
+
+        self.push_screen(
+            ConfirmScreen(
+                "Genåbne afstemningen? Resultatet er vist; telefonerne kan så flytte "
+                "markeringer igen."
+            ),
+            answered,
+        )
 
 
 def _sentence(text: str) -> str:

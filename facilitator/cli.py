@@ -104,11 +104,26 @@ def build_parser() -> argparse.ArgumentParser:
     web_args(p)
     limit_args(p)
 
-    p = sub.add_parser("new", help="opret et nyt møde; skriver mødets id på sidste linje")
+    from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX
+
+    p = sub.add_parser(
+        "new",
+        help="opret et nyt møde; skriver mødets id på sidste linje",
+        description="Opret et nyt møde. Interviewet holdes i grupper på 3 ud fra antal "
+        f"deltagere; resten i grupper på 4. Grænser: grupper 1–{GROUPS_MAX}, deltagere "
+        f"1–{PARTICIPANTS_MAX} (metoden er til 10–80 medarbejdere).",
+    )
     p.add_argument("--agenda", required=True, metavar="NAVN|FIL", help="dagsorden (navn eller fil)")
     p.add_argument("--title", required=True, help="mødets titel")
-    p.add_argument("--groups", type=int, default=0, metavar="N", help="antal grupper på 4")
-    p.add_argument("--participants", type=int, default=0, metavar="N", help="antal deltagere")
+    p.add_argument(
+        "--groups",
+        type=int,
+        metavar="N",
+        help=f"antal grupper på 4, 1–{GROUPS_MAX} (udeladt: regnes ud fra --participants)",
+    )
+    p.add_argument(
+        "--participants", type=int, metavar="N", help=f"antal deltagere, 1–{PARTICIPANTS_MAX}"
+    )
     db_arg(p)
 
     p = sub.add_parser("run", help="kør mødet på projektoren")
@@ -215,14 +230,24 @@ def web_settings(args: argparse.Namespace):  # noqa: ANN201 - WebSettings, impor
 def take_lease(engine, host: str | None, port: int, web: bool) -> None:  # noqa: ANN001
     import socket
 
-    from facilitator.engine import MeetingBusy
+    from facilitator.engine import LEASE_WAIT_S, MeetingBusy
     from facilitator.web.net import lan_address, url_for
 
     where = f"pid {os.getpid()} på {socket.gethostname()}"
     if web:
         where += f", {url_for(host or lan_address() or '127.0.0.1', port)}"
+
+    def waiting(holder: str) -> None:
+        # The previous run on this machine (its terminal just closed) is still on its
+        # way out: give it a few seconds instead of refusing at once.
+        print(
+            f"Venter på at den forrige udgave af mødet lukker ({holder}) …",
+            file=sys.stderr,
+            flush=True,
+        )
+
     try:
-        engine.acquire(where)
+        engine.acquire(where, wait=LEASE_WAIT_S, on_wait=waiting)
     except MeetingBusy as exc:
         fail(str(exc))
 
@@ -261,7 +286,11 @@ def cmd_agendas(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from facilitator.agenda import AgendaError, load_agenda
     from facilitator.engine import EngineError, create_meeting
+    from facilitator.meeting_size import group_plan, meeting_size_problem
 
+    problem = meeting_size_problem(args.groups, args.participants)
+    if problem:  # before anything is loaded: an explicit --groups 0 is refused, not ignored
+        fail(problem)
     try:
         agenda = load_agenda(args.agenda)
     except AgendaError as exc:
@@ -279,6 +308,9 @@ def cmd_new(args: argparse.Namespace) -> int:
         fail(str(exc))
     meeting = store.get_meeting(mid)
     print(f"Oprettet: {meeting.title} ({agenda.title}), kode {meeting.code}")
+    plan = group_plan(agenda, args.groups, args.participants)
+    if plan:
+        print(f"Grupper: {plan}")
     print(mid)
     return 0
 
@@ -351,11 +383,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Deltagere: {server.participant_url or 'Ingen netværk'}")
         if server.error:
             print(f"Advarsel: {server.error}", file=sys.stderr)
-        print("Stop med Ctrl+C.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+        # SIGHUP: the terminal was closed; stop cleanly and give the meeting up.
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                loop.add_signal_handler(sig, stop.set)
+        print("Stop med Ctrl+C.", flush=True)  # only now does Ctrl+C stop it cleanly
         await stop.wait()
         await server.stop()
         return 0

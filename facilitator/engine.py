@@ -25,6 +25,13 @@ from typing import Any
 
 from facilitator.agenda import Agenda, AgendaError, Phase, parse_agenda
 from facilitator.clock import PhaseClock, TurnInfo
+from facilitator.meeting_size import (  # noqa: F401 - re-exported for the CLI and screens
+    GROUPS_MAX,
+    MEETING_LIMITS,
+    PARTICIPANTS_MAX,
+    group_plan,
+    meeting_size_problem,
+)
 from facilitator.text import BadText, clean_text
 from storage.db import StorageError
 from storage.models import Meeting
@@ -36,6 +43,9 @@ MAX_PROPOSAL = 500
 MAX_PROPOSALS = 10
 MAX_GROUP = 200
 HEARTBEAT_S = 30.0
+REOPEN_S = 120.0  # a vote reopened after its time was up gets two more minutes
+LEASE_WAIT_S = 5.0  # how long `run`/`serve` waits for the previous run on this machine to close
+LEASE_POLL_S = 0.2
 TOKEN_REFRESH_S = 1.0  # how often the staff tokens are re-read (see `links --rotate`)
 MAX_PHOTO = 2 * 1024 * 1024
 # Events after which the phones refetch the flip-overs (state["board"]["version"] moves).
@@ -52,6 +62,9 @@ BOARD_EVENTS = frozenset(
         "confidential",
     }
 )
+# Events that may change the groups the room formed in "brænder for" (their number,
+# order or names), and so a fremlæggelse's turns while they are not fixed yet.
+REPLAN_EVENTS = BOARD_EVENTS - {"photo"}
 
 
 class EngineError(Exception):
@@ -176,6 +189,15 @@ class MeetingEngine:
         except AgendaError as exc:
             raise EngineError(f"mødets dagsorden kan ikke læses: {exc.problems[0]}") from None
         runs = {run.phase_index: run for run in store.phase_runs(meeting_id)}
+        # Vote phases whose phone marks have closed (issue 7): stored in PhaseRun.vote_closed.
+        self._closed_votes: set[int] = {i for i, run in runs.items() if run.vote_closed}
+        # Fremlæggelse's turns, fixed by name when the phase started (PhaseRun.turn_names).
+        self._turn_names: dict[int, list[str]] = {}
+        for i, run in runs.items():
+            names = _stored_names(run.turn_names)
+            if names is not None:
+                self._turn_names[i] = names
+        self._planned_names: dict[int, list[str] | None] = {}
         self.clocks: list[PhaseClock] = []
         for index, phase in enumerate(self.agenda.phases):
             turns = phase.turn_count(meeting.groups)
@@ -203,10 +225,11 @@ class MeetingEngine:
         self._timer: asyncio.TimerHandle | None = None
         self._heartbeat: asyncio.TimerHandle | None = None
         self._lease_pid: int | None = None
-        self._announced = self._timing_marker(self.now())
         self._flip_cache: list[FlipoverRow] | None = None
         self._theme_cache: list[ThemeRow] | None = None
         self._board_version = 0
+        self._replan(loading=True)  # the fremlæggelse's turns, before any turn is read
+        self._announced = self._timing_marker(self.now())
         self._latest = self._snapshot(Event("opened", 0, self.now()))
         self._tokens = (meeting.assistant_token, meeting.control_token)
         self._tokens_read = monotonic()
@@ -285,14 +308,41 @@ class MeetingEngine:
         )
 
     # ------------------------------------------------------------------ lease
-    def acquire(self, where: str = "") -> None:
-        """Take the meeting for this process (raises MeetingBusy) and keep it alive."""
+    def acquire(
+        self,
+        where: str = "",
+        *,
+        wait: float = 0.0,
+        on_wait: Callable[[str], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Take the meeting for this process (raises MeetingBusy) and keep it alive.
+
+        When a live process on this machine holds it (the previous run, still closing
+        after its terminal was shut), poll the lease for up to ``wait`` seconds before
+        giving up; ``on_wait(where)`` is called once when the waiting begins. A holder on
+        another machine is not waited for. This blocks: call it before the loop runs.
+        """
         pid = os.getpid()
         label = where or f"pid {pid} på {socket.gethostname()}"
-        try:
-            self.store.acquire_lease(self.meeting_id, pid, label, self.now())
-        except LeaseHeld as exc:
-            raise MeetingBusy(f"mødet {self.meeting_id} kører allerede ({exc.where})") from None
+        deadline: float | None = None
+        while True:
+            try:
+                self.store.acquire_lease(self.meeting_id, pid, label, self.now())
+                break
+            except LeaseHeld as exc:
+                busy = MeetingBusy(f"mødet {self.meeting_id} kører allerede ({exc.where})")
+                if wait <= 0 or not exc.local:
+                    raise busy from None
+                now = monotonic()
+                if deadline is None:
+                    deadline = now + wait
+                    if on_wait is not None:
+                        on_wait(exc.where)
+                elif now >= deadline:
+                    raise busy from None
+                sleep(max(0.0, min(LEASE_POLL_S, deadline - now)))
         self._lease_pid = pid
         self._schedule_heartbeat()
 
@@ -350,6 +400,8 @@ class MeetingEngine:
         return self._latest
 
     def _publish(self, kind: str, **data: Any) -> Snapshot:
+        if kind in REPLAN_EVENTS:
+            self._replan()
         self._version += 1
         if kind in BOARD_EVENTS:
             self._board_version += 1
@@ -370,7 +422,17 @@ class MeetingEngine:
         return self.clock.turn(self.now() if now is None else now)
 
     def turn_label(self, turn: TurnInfo) -> str:
+        """The turn's name: "Gruppe 2: Stabil bemanding" in a fremlæggelse after "brænder
+        for"; else the agenda's label ("Gruppe 1 af 4", "Person 2 af 4", "1 interviewer 2")."""
+        name = self.turn_name(turn)
+        if name is not None:
+            return f"Gruppe {turn.index + 1}: {name}"
         return self.phase.turn_label(turn.index, turn.count)
+
+    def turn_name(self, turn: TurnInfo) -> str | None:
+        """The wish of the group whose turn it is, in a fremlæggelse after "brænder for"."""
+        names = self._planned_names.get(self.index)
+        return names[turn.index] if names and turn.index < len(names) else None
 
     def meeting_elapsed(self, now: float) -> float:
         return sum(c.elapsed(now) for c in self.clocks)
@@ -434,6 +496,7 @@ class MeetingEngine:
                 "cap": phase.cap_per_card,
                 "reveal": phase.reveal,
                 "visible": self.marks_visible(now),
+                "closed": self.vote_closed(now=now),
                 "cast": cast,
                 "voters": devices,
             }
@@ -473,7 +536,9 @@ class MeetingEngine:
         return self._publish(kind, **data)
 
     def start(self) -> Snapshot:
-        """Start or resume the current phase's clock."""
+        """Start or resume the current phase's clock. A fremlæggelse's first start fixes
+        its turns (one per group the room formed) and stores them."""
+        self._fix_turns()
         return self._set_clock(self.clock.start(self.now()), "clock", action="start")
 
     def pause(self) -> Snapshot:
@@ -485,6 +550,7 @@ class MeetingEngine:
     def extend(self, minutes: float) -> Snapshot:
         if not 0 < minutes <= 120:
             raise EngineError("forlæng med mellem 1 og 120 minutter")
+        self._settle_vote(self.now())  # a vote whose time is up stays closed when extended
         new = self.clock.extend(minutes * 60, self.now())
         return self._set_clock(new, "clock", action="extend", minutes=minutes)
 
@@ -498,6 +564,7 @@ class MeetingEngine:
             raise EngineError(f"fase {index + 1} findes ikke (1–{self.phase_count})")
         if index == self.index:
             return self._latest
+        self._close_vote_on_leaving(index)  # issue 7: the room moves on, the marks close
         now = self.now()
         old_index, old_clock = self.index, self.clock
         self.clocks[old_index] = old_clock.pause(now)
@@ -522,6 +589,92 @@ class MeetingEngine:
             raise EngineError("det er første fase")
         return self.goto(self.index - 1)
 
+    # ------------------------------------------------------------------ fremlæggelse
+    def _choose_before(self, index: int) -> int | None:
+        """The last "brænder for" phase before phase ``index``, if any."""
+        for i in range(index - 1, -1, -1):
+            if self.agenda.phases[i].kind == "choose":
+                return i
+        return None
+
+    def _formed_groups(self, choose_at: int) -> list[str]:
+        """The groups the room formed in that choose phase: the wishes chosen by at least
+        one person (phones and hands), in the options' order, named by the wish."""
+        return [item.title for item, count in self.choice_counts(choose_at) if count > 0]
+
+    def _turn_plan(self, index: int) -> list[str] | None:
+        """The names of a fremlæggelse's turns: fixed when it started, else as the room's
+        groups are now. None: the turns come from the group setting (no "brænder for"
+        before it, nobody chose anything, or it was started before turns had names)."""
+        if self.agenda.phases[index].kind != "present":
+            return None
+        if index in self._turn_names:
+            return self._turn_names[index] or None
+        choose_at = self._choose_before(index)
+        if choose_at is None or self.clocks[index].started:
+            return None
+        return self._formed_groups(choose_at) or None
+
+    def _replan(self, *, loading: bool = False) -> None:
+        """Fit every fremlæggelse not yet started to the groups the room formed: one turn
+        per group at the agenda's turn length; a phase whose turns need more than its
+        minutes grows to hold them (extensions kept), so the expected end follows."""
+        for index, phase in enumerate(self.agenda.phases):
+            if phase.kind != "present":
+                continue
+            names = self._turn_plan(index)
+            self._planned_names[index] = names
+            clock = self.clocks[index]
+            count = len(names) if names else phase.turn_count(self._meeting.groups)
+            if index in self._turn_names or clock.started:
+                if clock.turn_count != count:  # fixed: only the count, as it was stored
+                    self.clocks[index] = replace(clock, turn_count=count)
+                continue
+
+            def base(turns: int, phase: Phase = phase) -> float:
+                return max(float(phase.seconds), float(turns * phase.turn_seconds))
+
+            # A restarted engine reads a duration saved with this same plan.
+            before = count if loading else clock.turn_count
+            extension = max(0.0, clock.duration_s - base(before))
+            new = replace(clock, turn_count=count, duration_s=base(count) + extension)
+            if new == clock:
+                continue
+            self.clocks[index] = new
+            if not loading:
+                try:
+                    self._save_clock(index)
+                except StorageError:
+                    pass  # the plan is redone from the choices on the next start
+
+    def _fix_turns(self) -> None:
+        """On a fremlæggelse's first start: fix its turns as planned now, and store them."""
+        index = self.index
+        if (
+            self.phase.kind != "present"
+            or self.clock.started
+            or index in self._turn_names
+            or self._choose_before(index) is None
+        ):
+            return
+        self._replan()
+        names = self._planned_names.get(index) or []
+        self.store.set_turn_names(self.meeting_id, index, names)
+        self._turn_names[index] = names
+
+    def group_labels(self, grouping: str | None = None) -> list[str] | None:
+        """The names of the room's groups, in their order, when they have names: after
+        "brænder for" each group is named by its wish ("Gruppe 2: Stabil bemanding").
+        None for the numbered groups (interview, fours)."""
+        grouping = grouping or self.current_grouping()
+        if grouping != "wishes":
+            return None
+        if self.phase.kind == "present" and self._turn_names.get(self.index):
+            return list(self._turn_names[self.index])
+        counts = self.choice_counts()
+        chosen = [item.title for item, count in counts if count > 0]
+        return chosen or [item.title for item, _count in counts]
+
     # ------------------------------------------------------------------ timers
     def _timing_marker(self, now: float) -> tuple[int, int | None, bool]:
         clock = self.clock
@@ -538,7 +691,9 @@ class MeetingEngine:
         result = None
         if marker[0] == previous[0] and self.clock.started:
             if marker[2] and not previous[2]:
-                result = self._publish("phase_end", index=self.index)
+                closed = self._settle_vote(now)  # a vote's marks close with its time
+                extra = {"vote_closed": True} if closed else {}
+                result = self._publish("phase_end", index=self.index, **extra)
             elif marker[1] != previous[1]:
                 turn = self.clock.turn(now)
                 label = self.turn_label(turn) if turn else "Tid til opsamling"
@@ -594,7 +749,7 @@ class MeetingEngine:
         grouping = grouping or self.current_grouping()
         groups, people = self._meeting.groups, self._meeting.participants
         if grouping == "wishes":
-            return max(1, len(self.choice_options()))
+            return max(1, len(self.group_labels(grouping) or ()))
         if grouping == "interview":
             if people:
                 return max(1, math.ceil(people / 3))
@@ -716,16 +871,85 @@ class MeetingEngine:
     # ------------------------------------------------------------------ marks
     @property
     def voting(self) -> bool:
-        """Phones may spend marks while the current phase is a vote phase."""
-        return self.phase.kind == "vote"
+        """Phones may spend marks while the current phase is a vote phase not yet closed."""
+        return self.phase.kind == "vote" and not self.vote_closed()
 
     def marks_visible(self, now: float | None = None) -> bool:
-        """Totals are hidden during a vote with reveal = "end" until its time is up."""
+        """Totals are hidden during a vote with reveal = "end" until the vote has closed."""
         if self.phase.kind != "vote" or self.phase.reveal == "live":
             return True
         if any(c.started for c in self.clocks[self.index + 1 :]):
             return True  # the room has moved on: the vote is over, even if we look back
-        return self.clock.is_over(self.now() if now is None else now)
+        return self.vote_closed(now=now)
+
+    # Issue 7: a vote ends, and then nothing moves. A vote phase's phone marks close when
+    # its time is up, when the mødeleder reveals the result, or when the room moves on to
+    # a later phase; the closed state is stored (PhaseRun.vote_closed). Hand marks stay
+    # allowed. Only reopen_vote() opens a closed vote again.
+    def vote_closed(self, index: int | None = None, *, now: float | None = None) -> bool:
+        """Whether the vote phase ``index`` (default: the current phase) has closed."""
+        index = self.index if index is None else index
+        if not 0 <= index < self.phase_count or self.agenda.phases[index].kind != "vote":
+            return False
+        if index in self._closed_votes:
+            return True
+        # Time up closes it even before the phase-end timer has fired (or after a restart).
+        return self.clocks[index].is_over(self.now() if now is None else now)
+
+    def _store_vote_closed(self, index: int, closed: bool) -> None:
+        self.store.set_vote_closed(self.meeting_id, index, closed)
+        if closed:
+            self._closed_votes.add(index)
+        else:
+            self._closed_votes.discard(index)
+
+    def _settle_vote(self, now: float) -> bool:
+        """Store the current vote phase as closed when its time is up; True if it was
+        closed just now."""
+        index = self.index
+        if self.phase.kind != "vote" or index in self._closed_votes:
+            return False
+        if not self.clock.is_over(now):
+            return False
+        self._store_vote_closed(index, True)
+        return True
+
+    def _close_vote_on_leaving(self, index: int) -> None:
+        """Going on to a later phase closes the vote being left, if it was held (started
+        or marked in); stepping back (to the galleri, say) does not."""
+        old = self.index
+        if index <= old or self.phase.kind != "vote" or old in self._closed_votes:
+            return
+        if self.clock.started or self.vote_progress()[0] > 0:
+            self._store_vote_closed(old, True)
+
+    def reveal_now(self) -> None:
+        """The mødeleder ends the current vote now: phones' marks close and the totals show.
+        The phase's clock goes on. Harmless on a vote already closed."""
+        if self.phase.kind != "vote":
+            raise EngineError("Der er ingen afstemning i denne fase.")
+        if self.index in self._closed_votes:
+            return
+        self._store_vote_closed(self.index, True)
+        self._flip_cache = None
+        self._publish("vote_closed", index=self.index, action="reveal")
+
+    def reopen_vote(self) -> None:
+        """Open a closed vote again (a deliberate act: the TUI asks first). When its time
+        is up, it gets REOPEN_S more, so it is actually open."""
+        if self.phase.kind != "vote":
+            raise EngineError("Der er ingen afstemning i denne fase.")
+        now = self.now()
+        if not self.vote_closed(now=now):
+            raise EngineError("Afstemningen er ikke slut – den er åben.")
+        self._store_vote_closed(self.index, False)
+        self._flip_cache = None
+        if self.clock.is_over(now):
+            self._set_clock(
+                self.clock.extend(REOPEN_S, now), "vote_opened", index=self.index, extended=True
+            )
+            return
+        self._publish("vote_opened", index=self.index)
 
     def _votable(self, flipover_id: int) -> FlipoverRow:
         for flip in self.flipovers():
@@ -736,8 +960,10 @@ class MeetingEngine:
         raise VoteRefused("Den flip-over findes ikke (længere).", 404)
 
     def device_marks(self, device_id: str) -> tuple[dict[int, int], int]:
-        """(flip-over id → this device's marks in the vote phase, marks it has left)."""
-        if not self.voting:
+        """(flip-over id → this device's marks in the vote phase, marks it has left).
+
+        A closed vote still shows the phone its own marks."""
+        if self.phase.kind != "vote":
             return {}, 0
         mine = self.store.device_votes(self.meeting_id, device_id, self.index)
         return mine, max(0, self.phase.marks - sum(mine.values()))
@@ -746,14 +972,19 @@ class MeetingEngine:
         """(scope, result) of the write stored with this idempotency key, if any."""
         return self.store.idempotent(self.meeting_id, key)
 
+    def _refuse_unless_voting(self) -> None:
+        if self.phase.kind != "vote":
+            raise VoteRefused("Der stemmes ikke lige nu.", 409)
+        if self.vote_closed():
+            raise VoteRefused("Afstemningen er slut.", 409)
+
     def vote(
         self, device_id: str, flipover_id: int, *, key: str | None = None
     ) -> tuple[dict[int, int], int]:
         """One mark from a phone. The budget and the per-card cap are enforced here."""
         if not device_id:
             raise VoteRefused("Telefonen mangler sin anonyme nøgle – genindlæs siden.", 400)
-        if not self.voting:
-            raise VoteRefused("Der stemmes ikke lige nu.", 409)
+        self._refuse_unless_voting()
         self._votable(flipover_id)
         refused = self.store.add_vote(
             self.meeting_id,
@@ -775,8 +1006,7 @@ class MeetingEngine:
     def unvote(
         self, device_id: str, flipover_id: int, *, key: str | None = None
     ) -> tuple[dict[int, int], int]:
-        if not self.voting:
-            raise VoteRefused("Der stemmes ikke lige nu.", 409)
+        self._refuse_unless_voting()
         idem = (key, "unvote") if key else None
         if not self.store.remove_vote(self.meeting_id, flipover_id, device_id, self.index, idem):
             raise VoteRefused("Du har ingen markering på det ønske.", 409)
@@ -793,6 +1023,30 @@ class MeetingEngine:
             raise EngineError("Der er ingen håndtalte markeringer at fjerne på den.")
         self._flip_cache = None
         self._publish("vote", id=flipover_id, hand=delta)
+        return self._find_flipover(flipover_id)
+
+    def hand_marks(self, flipover_id: int) -> int:
+        """The card's hand-counted marks (device ""), over every phase."""
+        return sum(
+            self.store.device_votes(self.meeting_id, "", index).get(flipover_id, 0)
+            for index in range(self.phase_count)
+        )
+
+    def set_hand_marks(self, flipover_id: int, count: int) -> FlipoverRow:
+        """A paper tally typed as a number: the card's hand-counted marks become ``count``
+        (the difference is added or taken back), told as one event."""
+        self._votable(flipover_id)
+        if not isinstance(count, int) or not 0 <= count <= 999:
+            raise EngineError("Antallet skal være et tal fra 0 til 999.")
+        delta = count - self.hand_marks(flipover_id)
+        for _ in range(delta):
+            self.store.add_vote(self.meeting_id, flipover_id, "", self.index)
+        for _ in range(-delta):
+            if not self.store.remove_vote(self.meeting_id, flipover_id, ""):
+                break
+        if delta:
+            self._flip_cache = None
+            self._publish("vote", id=flipover_id, hand=delta)
         return self._find_flipover(flipover_id)
 
     def vote_progress(self) -> tuple[int, int]:
@@ -898,14 +1152,16 @@ class MeetingEngine:
         self._theme_cache = None
 
     # ------------------------------------------------------------------ brænder for
-    def choice_options(self) -> list[RankItem]:
+    def choice_options(self, choose_at: int | None = None) -> list[RankItem]:
         """What the room chooses between: the prioritised wishes; if none were marked,
         the wishes written in the last flip-over phase before here (2. dialogmøde: each
-        group's one chosen wish)."""
+        group's one chosen wish). ``choose_at``: that choose phase (default: the one that
+        counts now)."""
         chosen = self.prioritised()
         if chosen:
             return chosen
-        choose_at = self._choose_phase()  # the options are those the choose phase had
+        if choose_at is None:
+            choose_at = self._choose_phase()  # the options are those the choose phase had
         flip_phases = [
             i for i, p in enumerate(self.agenda.phases[:choose_at]) if p.kind == "flipover"
         ]
@@ -948,12 +1204,14 @@ class MeetingEngine:
             raise EngineError("Der er ingen håndtalte valg at fjerne.")
         self._publish("choice", key=key, hand=delta)
 
-    def choice_counts(self) -> list[tuple[RankItem, int]]:
+    def choice_counts(self, choose_at: int | None = None) -> list[tuple[RankItem, int]]:
         """Each option with how many chose it: the new groups and their sizes."""
+        if choose_at is None:
+            choose_at = self._choose_phase()
         counts: dict[str, int] = {}
-        for _device, (kind, oid) in self.store.choices(self.meeting_id, self._choose_phase()):
+        for _device, (kind, oid) in self.store.choices(self.meeting_id, choose_at):
             counts[f"{kind}{oid}"] = counts.get(f"{kind}{oid}", 0) + 1
-        return [(o, counts.get(o.key, 0)) for o in self.choice_options()]
+        return [(o, counts.get(o.key, 0)) for o in self.choice_options(choose_at)]
 
     def device_choice(self, device_id: str) -> str | None:
         for device, (kind, oid) in self.store.choices(self.meeting_id, self._choose_phase()):
@@ -1004,6 +1262,19 @@ class RankItem:
         return self.key.startswith("t")
 
 
+def _stored_names(text: str) -> list[str] | None:
+    """A phase's stored turn names (a JSON list of texts); None when not fixed."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(value, list) and all(isinstance(name, str) for name in value):
+        return value
+    return None
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
@@ -1017,19 +1288,22 @@ def create_meeting(
     agenda_name: str,
     title: str,
     *,
-    groups: int = 0,
-    participants: int = 0,
+    groups: int | None = 0,
+    participants: int | None = 0,
 ) -> int:
-    """Make a meeting from an agenda (snapshotting the agenda's TOML); returns its id."""
+    """Make a meeting from an agenda (snapshotting the agenda's TOML); returns its id.
+
+    ``groups`` and ``participants`` of 0 or None mean "not given" (the groups are then
+    worked out from the participants); given, they must lie within MEETING_LIMITS."""
     title = typed(title)
     if not title:
         raise EngineError("mødet skal have en titel")
     if len(title) > MAX_TITLE:
         raise EngineError(f"titlen er for lang (højst {MAX_TITLE} tegn)")
-    if groups < 0 or participants < 0:
-        raise EngineError("antal grupper og deltagere kan ikke være negative")
-    if groups > MAX_GROUP or participants > 2000:
-        raise EngineError("for mange grupper eller deltagere")
+    problem = meeting_size_problem(groups or None, participants or None)
+    if problem:
+        raise EngineError(problem)
+    groups, participants = groups or 0, participants or 0
     seconds = [(float(p.seconds), p.turn_count(groups)) for p in agenda.phases]
     meeting = store.create_meeting(
         title=title,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from facilitator.engine import FlipoverRow, MeetingEngine, Snapshot
 
 KIND_LABELS = {"wish": "Ønske / drøm", "strength": "Styrke"}
+# Events after which the room's groups may have changed (their number or their names).
+GROUP_EVENTS = frozenset(
+    {"choice", "priority", "theme", "confidential", "flipover_edited", "flipover_deleted"}
+)
 MIN_PROPOSALS = 3
 
 
@@ -107,9 +112,16 @@ class FlipoverEntryScreen(EngineScreen):
     def _grouping(self) -> str:
         return "interview" if self._kind == "strength" else self.engine.current_grouping()
 
-    def _group_options(self) -> list[tuple[str, int]]:
-        count = self.engine.group_count(self._grouping())
-        return [(f"Gruppe {n}", n) for n in range(1, count + 1)]
+    def _group_options(self) -> list[tuple[str | Text, int]]:
+        """The room's groups now; after "brænder for" named by their wish
+        ("Gruppe 2: Stabil bemanding"), the wish drawn as typed."""
+        grouping = self._grouping()
+        count = self.engine.group_count(grouping)
+        names = self.engine.group_labels(grouping) or []
+        return [
+            (literal(f"Gruppe {n}: {names[n - 1]}") if n <= len(names) else f"Gruppe {n}", n)
+            for n in range(1, count + 1)
+        ]
 
     def on_mount(self) -> None:
         table = self.query_one("#flipovers", DataTable)
@@ -137,6 +149,10 @@ class FlipoverEntryScreen(EngineScreen):
             self._ensure_slots(self._proposal_slots())
             if self.editing is None and self._form_empty():
                 self._set_kind(default_flipover_kind(engine.phase))
+            else:
+                self._refresh_groups()
+        elif snapshot is not None and snapshot.event.kind in GROUP_EVENTS:
+            self._refresh_groups()
         if (
             snapshot is None
             or snapshot.event.kind.startswith("flipover")
@@ -211,9 +227,17 @@ class FlipoverEntryScreen(EngineScreen):
         select = self.query_one("#kind", Select)
         if select.value != kind:
             select.value = kind
+        self._refresh_groups()
+
+    def _refresh_groups(self) -> None:
+        """The group picker as the room's groups are now, keeping the group chosen."""
         group_select = self.query_one("#group", Select)
         group = self._group()
         options = self._group_options()
+        if self.editing is not None:  # a flip-over from a group the room no longer has
+            flip = self._flip(self.editing)
+            if flip is not None and flip.group > len(options):
+                options += [(f"Gruppe {n}", n) for n in range(len(options) + 1, flip.group + 1)]
         group_select.set_options(options)
         group_select.value = min(group, len(options))
 

@@ -6,6 +6,7 @@ SQLite's synchronous=FULL, on disk).
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 from collections.abc import Iterable, Sequence
@@ -67,10 +68,12 @@ class ThemeRow:
 
 
 class LeaseHeld(Exception):
-    """Another live process holds the meeting."""
+    """Another live process holds the meeting. ``local``: that process runs on this
+    machine (so it can be waited for while it closes)."""
 
-    def __init__(self, where: str):
+    def __init__(self, where: str, local: bool = False):
         self.where = where
+        self.local = local
         super().__init__(where)
 
 
@@ -271,7 +274,10 @@ class Store:
             meeting = session.get(Meeting, meeting_id)
             if meeting.lease_pid is not None and meeting.lease_pid != pid:
                 if _lease_live(meeting, host, now, stale_after):
-                    raise LeaseHeld(meeting.lease_where or f"pid {meeting.lease_pid}")
+                    raise LeaseHeld(
+                        meeting.lease_where or f"pid {meeting.lease_pid}",
+                        local=meeting.lease_host == host,
+                    )
             meeting.lease_pid = pid
             meeting.lease_host = host
             meeting.lease_where = where
@@ -311,6 +317,26 @@ class Store:
             )
             return list(session.exec(query))
 
+    def set_turn_names(self, meeting_id: int, phase_index: int, names: Sequence[str]) -> bool:
+        """Fix a phase's turns by name (fremlæggelse: one per group the room formed);
+        stored as a JSON list, so a restarted app keeps them. [] fixes the turns the
+        group setting gives. False when the meeting has no such phase."""
+        text = json.dumps(list(names), ensure_ascii=False)
+
+        def work(session: Session) -> bool:
+            run = session.exec(
+                select(PhaseRun).where(
+                    PhaseRun.meeting_id == meeting_id, PhaseRun.phase_index == phase_index
+                )
+            ).first()
+            if run is None:
+                return False
+            run.turn_names = text
+            session.add(run)
+            return True
+
+        return self._write(work)
+
     def save_clock(
         self,
         meeting_id: int,
@@ -345,6 +371,24 @@ class Store:
                 session.add(meeting)
 
         self._write(work)
+
+    def set_vote_closed(self, meeting_id: int, phase_index: int, closed: bool) -> bool:
+        """Close (or reopen) a vote phase's marks from phones; stored, so it survives a
+        restart. False when the meeting has no such phase."""
+
+        def work(session: Session) -> bool:
+            run = session.exec(
+                select(PhaseRun).where(
+                    PhaseRun.meeting_id == meeting_id, PhaseRun.phase_index == phase_index
+                )
+            ).first()
+            if run is None:
+                return False
+            run.vote_closed = closed
+            session.add(run)
+            return True
+
+        return self._write(work)
 
     # ------------------------------------------------------------ groups and flip-overs
     def _group_id(self, session: Session, meeting_id: int, grouping: str, number: int) -> int:
@@ -867,15 +911,37 @@ def _reason(exc: SQLAlchemyError) -> str:
 
 
 def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` on this machine is alive. A zombie (exited, not yet reaped
+    by its parent, as a killed app under tmux is for seconds) is dead, although
+    ``os.kill(pid, 0)`` succeeds on one; where there is no /proc, signal 0 decides."""
     import os
 
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass  # another user's process: it exists
+    except OSError:
+        return False
+    return _proc_state(pid) not in ("Z", "X", "x")
+
+
+def _proc_state(pid: int) -> str | None:
+    """The state letter of ``/proc/PID/stat`` (R, S, D, Z, …), or None without /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            data = stat.read()
+    except OSError:
+        return None
+    # "PID (COMM) STATE …": COMM may itself hold spaces and parentheses.
+    end = data.rfind(b")")
+    if end < 0:
+        return None
+    fields = data[end + 1 :].split()
+    return fields[0].decode("ascii", "replace") if fields else None
 
 
 __all__ = [

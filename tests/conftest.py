@@ -67,6 +67,8 @@ BOTH_DATABASES = {
     "test_fuzz_web",
     "test_concurrency",
     "test_web_security",
+    "test_vote_closing",
+    "test_fremlaeggelse",
 }
 
 
@@ -134,6 +136,14 @@ def db_url(db_backend: str, db_path: Path) -> str:
     if db_backend == "postgresql":
         return empty_pg_schema()
     return f"sqlite:///{db_path}"
+
+
+@pytest.fixture(autouse=True)
+def dialogs_answer_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A dialog drops the keys of someone still typing as it opens (for 0.6 s of quiet):
+    a pilot presses keys within milliseconds, so everywhere but tests/test_dialogs.py
+    the person has read the question before answering. test_dialogs.py puts it back."""
+    monkeypatch.setattr("screens.widgets.DIALOG_QUIET_S", 0.0)
 
 
 class FakeClock:

@@ -19,7 +19,8 @@ Routes (see shared/DESIGN.md, "Contracts", and issue 3):
     GET  /api/choice                "brænder for": the options and this device's pick
     POST /api/choice                {key}: this device's pick (null clears it)
     POST /api/control/ACTION        control token: start, pause, toggle, next, previous,
-                                    extend {minutes}, goto {index}
+                                    extend {minutes}, goto {index}, reveal (end the vote now;
+                                    reopening asks first, so only the TUI reopens)
 
 A phone is known by the anonymous device id in the httpOnly cookie ``fac_device``; marks and
 picks are rate-limited per device here, the budget itself is enforced by the engine.
@@ -604,7 +605,7 @@ class WebServer:
         device = self.device_id(request)
         mine: dict[int, int] = {}
         left = None
-        if self.engine.voting:
+        if self.engine.phase.kind == "vote":  # a closed vote still shows a phone its marks
             mine, left = (
                 self.engine.device_marks(device) if device else ({}, self.engine.phase.marks)
             )
@@ -743,9 +744,7 @@ class WebServer:
         engine = self.engine
         grouping = engine.current_grouping()
         phase = engine.phase
-        labels = None
-        if grouping == "wishes":
-            labels = [item.title for item in engine.choice_options()]
+        labels = engine.group_labels(grouping)  # the wishes the room chose, else None
         limit = max(phase.max_proposals, 1) if phase.kind == "flipover" else MAX_PROPOSALS
         return _json(
             {
@@ -896,6 +895,8 @@ class WebServer:
                 if index is None:
                     return _error(400, "index skal være et heltal.")
                 engine.goto(index)
+            elif action == "reveal":
+                engine.reveal_now()
             else:
                 return _error(404, f"Ukendt handling: {action}")
         except EngineError as exc:
