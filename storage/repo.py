@@ -324,11 +324,7 @@ class Store:
         text = json.dumps(list(names), ensure_ascii=False)
 
         def work(session: Session) -> bool:
-            run = session.exec(
-                select(PhaseRun).where(
-                    PhaseRun.meeting_id == meeting_id, PhaseRun.phase_index == phase_index
-                )
-            ).first()
+            run = _phase_run(session, meeting_id, phase_index)
             if run is None:
                 return False
             run.turn_names = text
@@ -352,11 +348,7 @@ class Store:
         """Persist one phase's clock (and, if given, the meeting's current phase) at once."""
 
         def work(session: Session) -> None:
-            run = session.exec(
-                select(PhaseRun).where(
-                    PhaseRun.meeting_id == meeting_id, PhaseRun.phase_index == phase_index
-                )
-            ).first()
+            run = _phase_run(session, meeting_id, phase_index)
             if run is None:
                 run = PhaseRun(meeting_id=meeting_id, phase_index=phase_index, duration_s=0)
             run.duration_s = duration_s
@@ -377,11 +369,7 @@ class Store:
         restart. False when the meeting has no such phase."""
 
         def work(session: Session) -> bool:
-            run = session.exec(
-                select(PhaseRun).where(
-                    PhaseRun.meeting_id == meeting_id, PhaseRun.phase_index == phase_index
-                )
-            ).first()
+            run = _phase_run(session, meeting_id, phase_index)
             if run is None:
                 return False
             run.vote_closed = closed
@@ -804,6 +792,14 @@ class Store:
                 return None
             row = session.exec(select(Photo).where(Photo.flipover_id == flipover_id)).first()
             return None if row is None else (row.content_type, row.data)
+
+
+def _phase_run(session: Session, meeting_id: int, phase_index: int) -> PhaseRun | None:
+    return session.exec(
+        select(PhaseRun).where(
+            PhaseRun.meeting_id == meeting_id, PhaseRun.phase_index == phase_index
+        )
+    ).first()
 
 
 def _remember(session: Session, meeting_id: int, idem: Idem, result: str) -> None:

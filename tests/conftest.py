@@ -193,3 +193,14 @@ def engine(store: Store, meeting_id: int, fake_clock: FakeClock):
     eng = MeetingEngine(store, meeting_id, clock=fake_clock)
     yield eng
     eng.release()
+
+
+@pytest.fixture
+async def browser():
+    """Headless Chromium for the phone pages (the tests that use it skip without one)."""
+    from tests.test_participant_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
+
+    async with playwright_api.async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        await b.close()

@@ -12,7 +12,7 @@ import asyncio
 import pytest
 
 from facilitator.qr import png_qr
-from tests.test_browser_galleri import browser, live, phone_page  # noqa: F401 - fixtures
+from tests.test_browser_galleri import live, phone_page  # noqa: F401 - fixtures
 from tests.test_participant_browser import CHROMIUM, playwright_api
 
 expect = playwright_api.expect

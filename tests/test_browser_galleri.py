@@ -11,7 +11,7 @@ from facilitator.engine import MeetingEngine, create_meeting
 from facilitator.qr import png_qr
 from facilitator.web.server import WebServer
 from storage.repo import Store
-from tests.test_participant_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
+from tests.test_participant_browser import CHROMIUM, playwright_api
 from tests.test_web_galleri import LIVE_AGENDA
 
 expect = playwright_api.expect
@@ -48,14 +48,6 @@ async def live(tmp_path, unused_tcp_port):
     await server.stop()
     engine.release()
     store.close()
-
-
-@pytest.fixture
-async def browser():
-    async with playwright_api.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
 
 
 async def phone_page(browser, url):

@@ -13,7 +13,8 @@ from facilitator.engine import MeetingEngine, create_meeting
 from facilitator.web.server import WebServer
 from storage.repo import Store
 from tests.conftest import FakeClock
-from tests.test_participant_browser import CHROMIUM, CHROMIUM_ARGS, playwright_api
+from tests.test_browser_galleri import phone_page
+from tests.test_participant_browser import CHROMIUM, playwright_api
 
 expect = playwright_api.expect
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
@@ -43,19 +44,7 @@ async def room(tmp_path, unused_tcp_port):
     store.close()
 
 
-@pytest.fixture
-async def browser():
-    async with playwright_api.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        await b.close()
-
-
-async def open_page(browser, url):
-    context = await browser.new_context(viewport=PHONE)
-    page = await context.new_page()
-    await page.goto(url)
-    return page
+open_page = phone_page
 
 
 async def test_the_phone_says_the_vote_is_over_when_the_time_is_up(room, browser):
