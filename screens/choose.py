@@ -17,7 +17,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Label, Static
 
-from screens.widgets import ClockLine, EngineScreen, KeyFooter, literal, run_command
+from screens.widgets import (
+    ClockLine,
+    EngineScreen,
+    KeyFooter,
+    literal,
+    new_group_numbers,
+    run_command,
+)
 
 if TYPE_CHECKING:
     from facilitator.engine import MeetingEngine, RankItem, Snapshot
@@ -87,10 +94,11 @@ class ChooseScreen(EngineScreen):
         row = table.cursor_row
         table.clear()
         most = max([1, *(n for _, n in self.options)])
-        for number, (item, count) in enumerate(self.options, 1):
+        numbers = new_group_numbers(self.options)
+        for number, (item, count) in zip(numbers, self.options, strict=True):
             title = literal(("Tema: " if item.is_theme else "") + item.title, style="bold")
             table.add_row(
-                Text(f"Gruppe {number}", style="bold"),
+                Text(f"Gruppe {number}" if number else "ingen gruppe", style="bold"),
                 title,
                 Text(people_words(count), style="bold"),
                 "█" * round(BAR * count / most) if count else "",
@@ -100,7 +108,7 @@ class ChooseScreen(EngineScreen):
             table.move_cursor(row=min(max(0, row), len(self.options) - 1), animate=False)
         total = sum(n for _, n in self.options)
         if self.options:
-            groups = len(self.options)
+            groups = sum(1 for n in numbers if n)
             line = f"{total} har valgt · {groups} {'ny gruppe' if groups == 1 else 'nye grupper'}"
         else:
             line = "Ingen ønsker at vælge imellem – prioritér først (p)."

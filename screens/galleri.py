@@ -166,6 +166,9 @@ class GalleriScreen(EngineScreen):
             tooltip="Vis resultatet nu (afslutter afstemningen)",
         ),
         Binding("enter", "set_count", "Gem antal", show=False, priority=True),
+        # Digits as priority bindings too, so "7 Enter" typed fast reaches the screen in
+        # the order it was typed (a plain key handler would see the digit after Enter).
+        *(Binding(str(d), f"digit({d})", show=False, priority=True) for d in range(10)),
         Binding("p", "prioritering", "Prioritering", priority=True),
         Binding("g,escape", "close", "Tilbage", key_display="g", priority=True),
     ]
@@ -405,16 +408,12 @@ class GalleriScreen(EngineScreen):
             f"Håndtalt markering {done} – tallet vises, når afstemningen slutter.", timeout=3
         )
 
-    def on_key(self, event: events.Key) -> None:
+    def action_digit(self, digit: int) -> None:
         """Digits type a hand count for the selected card; Enter sets it."""
-        if event.character is None or not event.character.isdigit() or not event.is_printable:
-            return
-        event.stop()
-        event.prevent_default()
         if not self.wishes:
             return
         if len(self.typed) < MAX_TYPED_DIGITS:
-            self.typed = (self.typed + event.character).lstrip("0") or "0"
+            self.typed = (self.typed + str(digit)).lstrip("0") or "0"
         self._draw_head()
 
     def action_set_count(self) -> None:
@@ -433,7 +432,8 @@ class GalleriScreen(EngineScreen):
             return
         words = "1 håndtalt markering" if count == 1 else f"{count} håndtalte markeringer"
         later = " (tallet vises, når afstemningen slutter)" if self._marks_hidden() else ""
-        self.notify(f"Gruppe {flip.group}: {words}{later}.", timeout=3)
+        heading = literal(flip.heading).plain  # typed text: literal, never markup
+        self.notify(f"Gruppe {flip.group} «{heading}»: {words}{later}.", markup=False, timeout=3)
 
     def action_reveal_now(self) -> None:
         reveal_now(self)

@@ -52,6 +52,7 @@ from screens.widgets import (
     WebInfo,
     literal,
     marks_words,
+    new_group_numbers,
     open_wishes,
     phones_text,
     reveal_now,
@@ -780,11 +781,11 @@ def choose_board(engine: MeetingEngine, height: int = 1_000) -> Group:
     table.add_column(max_width=60)
     table.add_column(no_wrap=True, justify="right")
     table.add_column(no_wrap=True)
-    for number, (item, count) in enumerate(counts, 1):
+    for number, (item, count) in zip(new_group_numbers(counts), counts, strict=True):
         people = "1 person" if count == 1 else f"{count} personer"
         bar = "█" * round(20 * count / most) if count else ""
         table.add_row(
-            Text(f"Gruppe {number}:", style="bold"),
+            Text(f"Gruppe {number}:" if number else "ingen gruppe:", style="bold"),
             literal(item.title, style="bold"),
             Text(f"– {people}", style="bold"),
             Text(bar),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -69,6 +69,21 @@ def hours_minutes(seconds: float) -> str:
 
 def phones_text(count: int) -> str:
     return f"{count} telefon forbundet" if count == 1 else f"{count} telefoner forbundet"
+
+
+def new_group_numbers(counts: Sequence[tuple[Any, int]]) -> list[int | None]:
+    """The group number each "brænder for" option gets: the chosen wishes are numbered in
+    order (as the action work and the fremlæggelse number them); a wish nobody chose
+    forms no group (None)."""
+    numbers: list[int | None] = []
+    number = 0
+    for _item, count in counts:
+        if count > 0:
+            number += 1
+            numbers.append(number)
+        else:
+            numbers.append(None)
+    return numbers
 
 
 def marks_words(count: int) -> str:

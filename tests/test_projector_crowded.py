@@ -319,3 +319,20 @@ async def test_extend_after_the_end_keeps_it_closed_and_reopening_asks(vote_engi
         await pilot.click("#yes")
         await pilot.pause(0.3)
         assert not vote_engine.vote_closed()
+
+
+async def test_a_number_and_enter_typed_in_one_burst_set_the_count(gallery_engine):
+    """From the trial: "6 Enter" arriving together (a fast hand, tmux send-keys) lost the
+    Enter, because the priority Enter ran before the digit reached the screen."""
+    from textual import events
+
+    app, notes = make_app(gallery_engine)
+    first = gallery_engine.ids[0]
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        for key, char in (("6", "6"), ("enter", "\r")):
+            app.post_message(events.Key(key, char))  # no pause between them
+        await pilot.pause(0.4)
+        assert marks(gallery_engine, first) == 6
+        assert "Gruppe 1 «" in notes[-1][0] and "6 håndtalte markeringer" in notes[-1][0]

@@ -400,8 +400,9 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
         assert [o.key for o in engine.choice_options()] == chosen
         board = _plain(app, app.screen.query_one("#board").content)
         titles = [i.title for i in engine.prioritised()]
-        assert "Gruppe 1: " + titles[0] in board.replace("  ", " ")
-        assert "Gruppe 3:" in board and "Gruppe 4:" not in board
+        # Nobody has chosen yet: no wish forms a group so far.
+        assert "ingen gruppe: " + titles[0] in board.replace("  ", " ")
+        assert "Gruppe 1:" not in board
         await pilot.press("v")
         await pilot.pause()
         screen = app.screen
@@ -413,10 +414,20 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
         assert "Der er ingen håndtalte valg at fjerne." in notes.messages()
         table = screen.query_one("#options")
         assert [str(c) for c in table.get_row_at(0)[:3]] == ["Gruppe 1", titles[0], "2 personer"]
-        assert "2 har valgt · 3 nye grupper" in str(screen.query_one("#choose-count").content)
+        assert "2 har valgt · 1 ny gruppe" in str(screen.query_one("#choose-count").content)
         engine.choose("telefon-0000000000000001", chosen[2])  # a phone's pick
         await pilot.pause(0.3)
         assert str(table.get_row_at(2)[2]) == "1 person"
+        # The groups are numbered as the action work and the fremlæggelse number them:
+        # the chosen wishes in order; a wish nobody chose forms no group.
+        rows = [[str(c) for c in table.get_row_at(r)[:2]] for r in range(3)]
+        assert rows == [
+            ["Gruppe 1", titles[0]],
+            ["ingen gruppe", titles[1]],
+            ["Gruppe 2", titles[2]],
+        ]
+        assert engine.group_labels("wishes") == [titles[0], titles[2]]
+        assert "3 har valgt · 2 nye grupper" in str(screen.query_one("#choose-count").content)
         await pilot.press("v")
         await pilot.pause(0.3)
         board = _plain(app, app.screen.query_one("#board").content)
