@@ -89,3 +89,22 @@ async def test_the_remote_control_reveals_the_result(room, browser):
     await expect(phone.locator("#vote-left")).to_have_text("Afstemningen er slut")
     await expect(phone.locator("#cards > li").first.locator(".total")).to_have_text("I alt 0")
     assert engine.vote_closed() is True
+
+
+async def test_a_phone_that_missed_the_end_learns_it_from_the_refusal(room, browser):
+    """From the trial: a phone whose live updates stalled still showed +/− after the end;
+    its refused mark now fetches the state, and the page shows the vote as over."""
+    engine, server, _clock = room
+    context = await browser.new_context(viewport=PHONE)
+    page = await context.new_page()
+    stalled = []
+    await page.route("**/api/events", lambda route: stalled.append(route))  # never answered
+    await page.goto(server.participant_url)
+    card = page.locator("#cards > li").filter(has_text="Mere sparring")
+    await expect(card.locator("button.plus")).to_be_visible()
+    engine.reveal_now()  # the page hears nothing of it
+    await card.locator("button.plus").click()
+    await expect(page.locator("#vote-msg")).to_have_text("Afstemningen er slut.")
+    await expect(page.locator("#vote-left")).to_have_text("Afstemningen er slut")
+    await expect(card.locator("button.plus")).to_be_hidden()
+    assert sum(f.marks for f in engine.flipovers()) == 0
