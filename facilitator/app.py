@@ -16,11 +16,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from rich.align import Align
+from rich.text import Text
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandList, CommandPalette
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets.option_list import Option
 
 from facilitator.agenda import AgendaError, list_agendas, load_agenda, parse_agenda
 from facilitator.engine import EngineError, MeetingEngine, Snapshot, StorageError, create_meeting
@@ -60,6 +63,29 @@ PROJECTOR_THEME = Theme(
 )
 
 
+class DanishCommandPalette(CommandPalette):
+    """Textual's command palette, saying "Ingen handlinger passer" instead of "No matches
+    found" (Textual has no setting for that text; this follows its own method)."""
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(
+                        Align.center(Text("Ingen handlinger passer", style="not bold")),
+                        disabled=True,
+                        id=self._NO_MATCHES,
+                    )
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
+
+
 class FacilitatorApp(App[int]):
     """The mødeleder's app. See the module docstring for the two ways to open a meeting."""
 
@@ -89,7 +115,7 @@ class FacilitatorApp(App[int]):
         """The command palette, in Danish."""
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(
-                CommandPalette(placeholder="Søg efter en handling …", id="--command-palette")
+                DanishCommandPalette(placeholder="Søg efter en handling …", id="--command-palette")
             )
 
     def __init__(

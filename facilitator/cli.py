@@ -241,7 +241,8 @@ def take_lease(engine, host: str | None, port: int, web: bool) -> None:  # noqa:
         # The previous run on this machine (its terminal just closed) is still on its
         # way out: give it a few seconds instead of refusing at once.
         print(
-            f"Venter på at den forrige udgave af mødet lukker ({holder}) …",
+            f"Mødet er åbent et andet sted på denne maskine ({holder}). "
+            f"Venter op til {LEASE_WAIT_S:g} sekunder, hvis det er ved at lukke …",
             file=sys.stderr,
             flush=True,
         )

@@ -15,7 +15,7 @@ Nothing on the wall is cut without saying so. The questions take two or three co
 one does not hold them, and what still does not fit is counted ("+3 mere"). The cards are
 paged when there are more than fit, and the pages turn by themselves every
 ``PAGE_SECONDS`` on the engine's clock (PageDown/PageUp mean next/previous phase here, for
-the presenter's clicker), the head saying "side 1 af 3 · +6 mere". The flip-over counts
+the presenter's clicker), the head saying "side 1 af 3 · kort 1–3 af 9". The flip-over counts
 fold into a compact line ("Gruppe 1: 2 · 2: 0 · …") before they count what is left over.
 """
 
@@ -570,7 +570,7 @@ class ProjectorScreen(EngineScreen):
         bodies = [self._card_body(f, themes, inner, show_marks, visible) for f in wishes]
         card_rows = 2 + max(len(wrap_lines(body, inner)) for body in bodies)
         # The head, with room for the page words, decides how many card rows fit.
-        page_words = "  ·  side 10 af 10  ·  +999 mere"
+        page_words = "  ·  side 10 af 10  ·  kort 999–999 af 999"
         head_rows = len(wrap_lines(head + page_words, width))
         rows = max(1, (height - head_rows) // card_rows)
         per_page = columns * rows
@@ -580,9 +580,11 @@ class ProjectorScreen(EngineScreen):
         start = page * per_page
         shown = wishes[start : start + per_page]
         if pages > 1:
-            hidden = len(wishes) - len(shown)
+            # Which cards this page holds, so no page reads as if more were to come.
             head.append(f"  ·  side {page + 1} af {pages}", style="bold")
-            head.append(f"  ·  {more_words(hidden)}", style="bold")
+            first, last = start + 1, start + len(shown)
+            cards = f"kort {first}" if first == last else f"kort {first}–{last}"
+            head.append(f"  ·  {cards} af {len(wishes)}", style="bold")
         grid = Table.grid(expand=True, padding=(0, 1))
         for _ in range(columns):
             grid.add_column(ratio=1)

@@ -313,7 +313,7 @@ def test_serve_waits_for_a_holder_that_is_closing_and_says_so(db, mid):
         assert lease_of(db, mid) == proc.pid
         stop(proc)
         err = proc.stderr.read()
-        assert "Venter på at den forrige udgave af mødet lukker" in err
+        assert "Venter op til 5 sekunder, hvis det er ved at lukke" in err
         assert "kører allerede" not in err and "Traceback" not in err
     finally:
         holder.kill()

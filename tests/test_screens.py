@@ -575,6 +575,18 @@ async def test_command_palette_lists_the_keys_in_danish_and_runs_them(app_and_no
         assert state(app) == "Kører"
 
 
+async def test_the_command_palette_says_no_match_in_danish(app_and_notes):
+    app, _ = app_and_notes
+    async with app.run_test(size=BIG) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"xyzzyq")
+        from tests.test_faults import screen_text
+
+        assert await drawn_within(pilot, lambda: "Ingen handlinger passer" in screen_text(app))
+        assert "No matches" not in screen_text(app)
+
+
 async def test_disk_full_is_a_message_and_the_flipover_text_stays(
     store, meeting_id, app_and_notes, monkeypatch
 ):
