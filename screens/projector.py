@@ -569,11 +569,14 @@ class ProjectorScreen(EngineScreen):
         themes = {t.id: t.name for t in engine.themes()}
         bodies = [self._card_body(f, themes, inner, show_marks, visible) for f in wishes]
         card_rows = 2 + max(len(wrap_lines(body, inner)) for body in bodies)
-        # The head, with room for the page words, decides how many card rows fit.
-        page_words = "  ·  side 10 af 10  ·  kort 999–999 af 999"
-        head_rows = len(wrap_lines(head + page_words, width))
-        rows = max(1, (height - head_rows) // card_rows)
-        per_page = columns * rows
+        # The head decides how many card rows fit; when the cards need pages, the head
+        # also carries the page words, which may take a row of their own.
+        def fitting(head_text: Text) -> int:
+            return columns * max(1, (height - len(wrap_lines(head_text, width))) // card_rows)
+
+        per_page = fitting(head)
+        if len(wishes) > per_page:
+            per_page = fitting(head + "  ·  side 10 af 10  ·  kort 999–999 af 999")
         pages = max(1, math.ceil(len(wishes) / per_page))
         page = self._board_page(pages, engine.now()) if pages > 1 else 0
         self._board_pages = (pages, page)
