@@ -569,6 +569,7 @@ class ProjectorScreen(EngineScreen):
         themes = {t.id: t.name for t in engine.themes()}
         bodies = [self._card_body(f, themes, inner, show_marks, visible) for f in wishes]
         card_rows = 2 + max(len(wrap_lines(body, inner)) for body in bodies)
+
         # The head decides how many card rows fit; when the cards need pages, the head
         # also carries the page words, which may take a row of their own.
         def fitting(head_text: Text) -> int:
