@@ -651,12 +651,9 @@ class WebServer:
         fields = self._flipover_fields(body)
         if isinstance(fields, web.Response):
             return fields
-        key = self._idempotency_key(request)
-        if isinstance(key, web.Response):
-            return key
-        replay = self._replay(key, "flipover_add", None)
-        if replay is not None:
-            return replay
+        key, answer = self._idempotent(request, "flipover_add", None)
+        if answer is not None:
+            return answer
         try:
             flip = self.engine.add_flipover(*fields, key=key)
         except EngineError as exc:
@@ -682,12 +679,9 @@ class WebServer:
         fields = self._flipover_fields(body)
         if isinstance(fields, web.Response):
             return fields
-        key = self._idempotency_key(request)
-        if isinstance(key, web.Response):
-            return key
-        replay = self._replay(key, "flipover_edit", None)
-        if replay is not None:
-            return replay
+        key, answer = self._idempotent(request, "flipover_edit", None)
+        if answer is not None:
+            return answer
         try:
             flip = self.engine.edit_flipover(flipover_id, *fields, key=key)
         except EngineError as exc:
@@ -793,12 +787,9 @@ class WebServer:
         flipover_id = _int(body.get("flipover_id"))
         if flipover_id is None:
             return _error(400, "flipover_id skal være et heltal.")
-        key = self._idempotency_key(request)
-        if isinstance(key, web.Response):
-            return key
-        replay = self._replay(key, "vote" if add else "unvote", device)
-        if replay is not None:
-            return replay
+        key, answer = self._idempotent(request, "vote" if add else "unvote", device)
+        if answer is not None:
+            return answer
         try:
             if add:
                 mine, left = self.engine.vote(device, flipover_id, key=key)
@@ -850,12 +841,9 @@ class WebServer:
             return _error(400, "key skal være et ønskes nøgle eller null.")
         if key is not None and (key[0] not in "ft" or not key[1:].isdigit()):
             return _error(404, "Det ønske kan ikke vælges.")
-        idem = self._idempotency_key(request)
-        if isinstance(idem, web.Response):
-            return idem
-        replay = self._replay(idem, "choice", device)
-        if replay is not None:
-            return replay
+        idem, answer = self._idempotent(request, "choice", device)
+        if answer is not None:
+            return answer
         try:
             self.engine.choose(device, key, idem_key=idem)
         except VoteRefused as exc:
@@ -913,6 +901,16 @@ class WebServer:
         if not valid_idempotency_key(key):
             return _error(400, "Idempotency-Key skal være 8–128 tegn af A–Z, a–z, 0–9, - og _.")
         return key
+
+    def _idempotent(
+        self, request: web.Request, scope: str, device: str | None
+    ) -> tuple[str | None, web.Response | None]:
+        """(the submission's key, an answer to give at once): a malformed key's 400, or
+        the first answer again when this key's write is already stored."""
+        key = self._idempotency_key(request)
+        if isinstance(key, web.Response):
+            return None, key
+        return key, self._replay(key, scope, device)
 
     def _replay(self, key: str | None, scope: str, device: str | None) -> web.Response | None:
         """The first answer again, when this key's write is already stored (a retry after
