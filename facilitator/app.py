@@ -390,12 +390,7 @@ class FacilitatorApp(App[int]):
             title = binding.tooltip or binding.description
             yield SystemCommand(f"{title} ({shown})", help_text, run)
         engine = self.engine
-        if (
-            engine is not None
-            and hasattr(engine, "reopen_vote")
-            and engine.phase.kind == "vote"
-            and engine.vote_closed()
-        ):
+        if engine is not None and engine.phase.kind == "vote" and engine.vote_closed():
             yield SystemCommand(
                 "Genåbn afstemningen",
                 "Telefonerne kan flytte markeringer igen (spørger først)",

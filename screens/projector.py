@@ -642,13 +642,10 @@ class ProjectorScreen(EngineScreen):
         counts.styles.height = len(lines)
 
     # ------------------------------------------------------------------ the vote's end
-    def _vote_api(self) -> bool:
-        return all(hasattr(self.engine, n) for n in ("vote_closed", "reveal_now"))
-
     def _refresh_vote_keys(self) -> None:
         """Show "r Vis resultatet nu" only while a vote is open (footer and palette)."""
         engine = self.engine
-        closed = self._vote_api() and engine.phase.kind == "vote" and engine.vote_closed()
+        closed = engine.phase.kind == "vote" and engine.vote_closed()
         keys = (engine.phase.kind, bool(closed))
         if keys != self._vote_keys:
             self._vote_keys = keys
@@ -712,7 +709,7 @@ class ProjectorScreen(EngineScreen):
 
     def action_extend(self, minutes: int) -> None:
         engine = self.engine
-        ended = self._vote_api() and engine.phase.kind == "vote" and engine.vote_closed()
+        ended = engine.phase.kind == "vote" and engine.vote_closed()
         if run_command(self, lambda: engine.extend(minutes)) is not None:
             word = "minut" if minutes == 1 else "minutter"
             if ended and engine.vote_closed():

@@ -107,7 +107,7 @@ def vote_progress_words(engine: MeetingEngine) -> str:
 
 def vote_open(engine: MeetingEngine) -> bool:
     """A vote phase whose marks are still open: "r Vis resultatet nu" may end it."""
-    if engine.phase.kind != "vote" or not hasattr(engine, "reveal_now"):
+    if engine.phase.kind != "vote":
         return False
     return not engine.vote_closed()
 
