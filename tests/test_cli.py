@@ -188,8 +188,17 @@ def test_second_live_process_for_a_meeting_exits_2(db, capsys, tmp_path):
     mid = new_meeting(capsys)
     from facilitator.engine import MeetingEngine
 
-    holder = MeetingEngine(Store(db), mid)
+    store = Store(db)
+    holder = MeetingEngine(store, mid)
     holder.acquire("pid 1 på projektor-pc, http://10.0.0.5:8765/")
+    # ... as a process on another machine (a shared database): not waited for
+    # (waiting for a holder on this machine that is closing is tests/test_lease.py's)
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE meeting SET lease_host = 'projektor-pc' WHERE id = :i"), {"i": mid}
+        )
     # a live process holds it: `serve` for the same meeting refuses and says where it runs
     env = {**os.environ, "FACILITATOR_DB": db}
     result = subprocess.run(
