@@ -601,7 +601,7 @@ async def _show_everything(store: Store, texts: list[str]) -> None:
 
 # Each example opens every screen once in a pilot (about 3 s), so CI runs a few examples
 # of up to six texts each; FACILITATOR_HOSTILE_EXAMPLES=500 runs a long search.
-PILOT_EXAMPLES = int(os.environ.get("FACILITATOR_HOSTILE_EXAMPLES", "8"))
+PILOT_EXAMPLES = int(os.environ.get("FACILITATOR_HOSTILE_EXAMPLES", "5"))
 
 
 @settings(
