@@ -25,6 +25,7 @@ from textual.widgets import Label, Static
 
 from screens.bigtext import BigText
 from screens.widgets import (
+    REVEAL_BINDING,
     ClockLine,
     ConfirmScreen,
     EngineScreen,
@@ -158,13 +159,7 @@ class GalleriScreen(EngineScreen):
             "pageup", "page(-1)", "Side", key_display="PgUp", priority=True, tooltip="Forrige side"
         ),
         Binding("space", "toggle_clock", "Start/pause", key_display="␣", priority=True),
-        Binding(
-            "r",
-            "reveal_now",
-            "Resultat",
-            priority=True,
-            tooltip="Vis resultatet nu (afslutter afstemningen)",
-        ),
+        REVEAL_BINDING,
         Binding("enter", "set_count", "Gem antal", show=False, priority=True),
         # Digits as priority bindings too, so "7 Enter" typed fast reaches the screen in
         # the order it was typed (a plain key handler would see the digit after Enter).

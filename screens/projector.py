@@ -41,6 +41,7 @@ from facilitator.agenda import KIND_NAMES_DA
 from facilitator.clock import format_mmss
 from screens.bigtext import BigText
 from screens.widgets import (
+    REVEAL_BINDING,
     BlankScreen,
     ConfirmScreen,
     Countdown,
@@ -280,13 +281,7 @@ class ProjectorScreen(EngineScreen):
         Binding("g", "galleri", "Galleri", priority=True),
         Binding("p", "prioritering", "Prioritering", priority=True),
         Binding("v", "choose", "Brænder for", priority=True),
-        Binding(
-            "r",
-            "reveal_now",
-            "Resultat",
-            priority=True,
-            tooltip="Vis resultatet nu (afslutter afstemningen)",
-        ),
+        REVEAL_BINDING,
         Binding("j", "join", "Deltag", priority=True, tooltip="Deltag (QR-kode)"),
         Binding(
             "a",

@@ -105,6 +105,16 @@ def vote_progress_words(engine: MeetingEngine) -> str:
     return words
 
 
+# `r` during a vote, in the galleri and on the projector: the result now.
+REVEAL_BINDING = Binding(
+    "r",
+    "reveal_now",
+    "Resultat",
+    priority=True,
+    tooltip="Vis resultatet nu (afslutter afstemningen)",
+)
+
+
 def vote_open(engine: MeetingEngine) -> bool:
     """A vote phase whose marks are still open: "r Vis resultatet nu" may end it."""
     if engine.phase.kind != "vote":

@@ -322,12 +322,17 @@ class Store:
         stored as a JSON list, so a restarted app keeps them. [] fixes the turns the
         group setting gives. False when the meeting has no such phase."""
         text = json.dumps(list(names), ensure_ascii=False)
+        return self._set_phase_run(meeting_id, phase_index, turn_names=text)
+
+    def _set_phase_run(self, meeting_id: int, phase_index: int, **values: object) -> bool:
+        """Set fields of one phase's run; False when the meeting has no such phase."""
 
         def work(session: Session) -> bool:
             run = _phase_run(session, meeting_id, phase_index)
             if run is None:
                 return False
-            run.turn_names = text
+            for name, value in values.items():
+                setattr(run, name, value)
             session.add(run)
             return True
 
@@ -367,16 +372,7 @@ class Store:
     def set_vote_closed(self, meeting_id: int, phase_index: int, closed: bool) -> bool:
         """Close (or reopen) a vote phase's marks from phones; stored, so it survives a
         restart. False when the meeting has no such phase."""
-
-        def work(session: Session) -> bool:
-            run = _phase_run(session, meeting_id, phase_index)
-            if run is None:
-                return False
-            run.vote_closed = closed
-            session.add(run)
-            return True
-
-        return self._write(work)
+        return self._set_phase_run(meeting_id, phase_index, vote_closed=closed)
 
     # ------------------------------------------------------------ groups and flip-overs
     def _group_id(self, session: Session, meeting_id: int, grouping: str, number: int) -> int:

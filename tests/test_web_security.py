@@ -365,3 +365,20 @@ async def test_bad_or_reused_keys_are_refused(client, engine):
     )
     assert other.status == 422
     assert "Andet" not in [f.heading for f in engine.flipovers()]
+
+
+async def test_a_running_server_refuses_a_foreign_host_too(engine, unused_tcp_port):
+    """The served names are fixed when the server starts (no address lookup per request)."""
+    import aiohttp
+
+    server = WebServer(engine, host="127.0.0.1", port=unused_tcp_port, lan_address="127.0.0.1")
+    await server.start()
+    try:
+        url = f"http://127.0.0.1:{unused_tcp_port}/api/state"
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url, headers={"Host": "evil.example"}) as refused:
+                assert refused.status == 421
+            async with session.get(url) as served:
+                assert served.status == 200
+    finally:
+        await server.stop()

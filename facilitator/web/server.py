@@ -241,6 +241,7 @@ class WebServer:
         per_minute = max(1, self.settings.new_devices_per_minute)
         self.device_limiter = RateLimiter(burst=per_minute, window_s=60.0)
         self._devices: DeviceIds | None = None
+        self._hosts: set[str] | None = None  # see _served_hosts
         install_log_scrubber()
         register_secrets(self._tokens)
         self._flip_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
@@ -308,6 +309,7 @@ class WebServer:
             self.participant_url = url_for(public, self.port)
         else:
             self.participant_url = None
+        self._hosts = set(LOCAL_HOSTS) | {h.lower() for h in (self.host, public, *self.bound) if h}
         if not self.bound:
             await self._runner.cleanup()
             self._runner = None
@@ -330,6 +332,7 @@ class WebServer:
             await self._runner.cleanup()
             self._runner = None
         self.bound = []
+        self._hosts = None
 
     # ------------------------------------------------------------------ app
     def make_app(self) -> web.Application:
@@ -391,6 +394,10 @@ class WebServer:
         return await handler(request)
 
     def _served_hosts(self) -> set[str]:
+        """The host names requests may carry: set when the server starts (looking up the
+        LAN address is I/O, not for every request); before that, worked out each time."""
+        if self._hosts is not None:
+            return self._hosts
         hosts = set(LOCAL_HOSTS)
         for host in (self.host, self.public_host(), *self.bound):
             if host:
