@@ -9,12 +9,10 @@ Before anyone has chosen, the turns come from the meeting's group setting, as be
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from rich.console import Console
 from textual.widgets import Select
 
 from facilitator.agenda import load_agenda
@@ -23,6 +21,7 @@ from facilitator.engine import MeetingEngine, create_meeting
 from facilitator.web.server import WebServer
 from screens.flipover_entry import FlipoverEntryScreen
 from screens.projector import ProjectorScreen
+from tests.screen import drawn, until
 
 # The phases of the built-in dialogmoede-2.
 PICK, CHOOSE, ACTION, PRESENT = 2, 3, 4, 5
@@ -285,26 +284,14 @@ async def test_the_phones_read_the_group_and_its_wish(room, fake_clock):
 
 
 # ---------------------------------------------------------------------- the screens
-def screen_text(app: FacilitatorApp) -> str:
-    """What the terminal shows, as plain text."""
-    width, height = app.size
-    console = Console(
-        width=width, height=height, file=io.StringIO(), record=True, legacy_windows=False
-    )
-    console.print(app.screen._compositor.render_update(full=True))
-    return console.export_text()
-
-
 async def test_projector_names_the_presenting_group(room, fake_clock):
     room.goto(PRESENT)
     room.start()
     fake_clock.advance(TURN_S + 30)  # the second turn
     app = FacilitatorApp(room.store, engine=room, web=False)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause(0.3)
+        text = await drawn(pilot, "Gruppe 2: Stabil bemanding")
         assert isinstance(app.screen, ProjectorScreen)
-        text = screen_text(app)
-        assert "Gruppe 2: Stabil bemanding" in text
         assert "af 4" not in text
 
 
@@ -318,8 +305,7 @@ async def test_projector_draws_a_wish_title_as_written(store, fake_clock, user_a
     engine.start()
     app = FacilitatorApp(store, engine=engine, web=False)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause(0.3)
-        assert "Gruppe 1: Løn [/ bonus] og [b]tid[/b]" in screen_text(app)
+        await drawn(pilot, "Gruppe 1: Løn [/ bonus] og [b]tid[/b]")
 
 
 async def test_entry_group_picker_names_the_wishes(room):
@@ -327,9 +313,8 @@ async def test_entry_group_picker_names_the_wishes(room):
     app = FacilitatorApp(room.store, engine=room, web=False)
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("f")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, FlipoverEntryScreen), "f opens entry")
         screen = app.screen
-        assert isinstance(screen, FlipoverEntryScreen)
         group = screen.query_one("#group", Select)
         assert [(str(prompt), value) for prompt, value in group._options] == [
             ("Gruppe 1: Ro til kerneopgaven", 1),
@@ -337,5 +322,4 @@ async def test_entry_group_picker_names_the_wishes(room):
             ("Gruppe 3: Mere sparring", 3),
         ]
         group.value = 2
-        await pilot.pause(0.1)
-        assert "Gruppe 2: Stabil bemanding" in screen_text(app)
+        await drawn(pilot, "Gruppe 2: Stabil bemanding")
