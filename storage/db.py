@@ -1,5 +1,8 @@
 """Engine factory: SQLite (WAL, foreign keys, synchronous=FULL) or any SQLAlchemy URL.
 
+On SQLite, SQLAlchemy emits BEGIN itself (sqlite3's own transaction handling is off), so
+every statement of a session, SAVEPOINTs included, is inside its transaction.
+
 Schema changes are Alembic migrations, applied on open. The current revision is read
 with plain SQL, and Alembic is imported only when an upgrade is due, so a normal start
 stays fast.
@@ -16,6 +19,7 @@ from sqlmodel import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = "0004"  # keep in step with the newest file in migrations/versions
+WRITE_OPTION = "sqlite_begin"  # execution option read by _sqlite_begin
 
 
 class StorageError(Exception):
@@ -23,12 +27,31 @@ class StorageError(Exception):
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI callback
+    # SQLAlchemy, not the sqlite3 module, begins transactions (SQLAlchemy's recipe for
+    # pysqlite, see _sqlite_begin): sqlite3's own handling emits BEGIN only before an
+    # INSERT/UPDATE/DELETE, so SELECTs and SAVEPOINTs ran outside the transaction and a
+    # savepoint rolled back did not roll back.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:  # noqa: ANN001 - SQLAlchemy event callback
+    """Emit the BEGIN sqlite3 no longer emits. A connection with the execution option
+    ``sqlite_begin="IMMEDIATE"`` (the store's writes) takes the write lock at once, waiting
+    up to the busy timeout: a write transaction that began by reading could otherwise not
+    be upgraded once another connection had written (SQLITE_BUSY_SNAPSHOT, no waiting)."""
+    immediate = connection.get_execution_options().get(WRITE_OPTION) == "IMMEDIATE"
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine to write with: on SQLite its transactions begin with BEGIN IMMEDIATE."""
+    return engine.execution_options(**{WRITE_OPTION: "IMMEDIATE"})
 
 
 def make_engine(url: str) -> Engine:
@@ -46,6 +69,7 @@ def make_engine(url: str) -> Engine:
                 raise StorageError(f"kan ikke oprette mappen til {database}: {exc}") from None
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         try:
             engine = create_engine(url, pool_pre_ping=True)

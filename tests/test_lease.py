@@ -22,8 +22,9 @@ import pytest
 
 from facilitator.agenda import load_agenda
 from facilitator.engine import LEASE_WAIT_S, MeetingBusy, MeetingEngine, create_meeting
-from storage import repo
-from storage.repo import Store, _pid_alive
+from storage import lease as repo  # the lease and process checks live in storage.lease
+from storage.lease import _pid_alive
+from storage.repo import Store
 
 LINUX = Path("/proc/self/stat").exists()
 HOST = socket.gethostname()

@@ -1,4 +1,4 @@
-"""What an export holds, read from storage as plain data."""
+"""What an export holds, read from storage as plain rows (selected with SQLAlchemy Core)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from facilitator.agenda import AgendaError, parse_agenda
-from storage.repo import FlipoverRow, Store
+from storage.repo import ExportCard, Store
 
 
 class ExportError(Exception):
@@ -34,10 +34,9 @@ class Bruttoliste:
     strengths: tuple[Item, ...]
 
 
-def _item(flip: FlipoverRow, phase_titles: list[str], themes: dict[int, str]) -> Item:
-    phase = phase_titles[flip.phase_index] if flip.phase_index < len(phase_titles) else ""
-    theme = themes.get(flip.theme_id, "") if flip.theme_id else ""
-    return Item(flip.group, flip.heading, flip.proposals, flip.marks, theme, "", phase)
+def _item(card: ExportCard, phase_titles: list[str]) -> Item:
+    phase = phase_titles[card.phase_index] if card.phase_index < len(phase_titles) else ""
+    return Item(card.group, card.heading, card.proposals, card.marks, card.theme, "", phase)
 
 
 def bruttoliste(store: Store, meeting_id: int) -> Bruttoliste:
@@ -45,24 +44,21 @@ def bruttoliste(store: Store, meeting_id: int) -> Bruttoliste:
 
     Flip-overs moved to særskilt spor are never part of it.
     """
-    meeting = store.get_meeting(meeting_id)
-    if meeting is None:
+    rows = store.export_rows(meeting_id)
+    if rows is None:
         raise ExportError(f"mødet {meeting_id} findes ikke")
     try:
-        agenda = parse_agenda(meeting.agenda_toml, meeting.agenda_name)
+        agenda = parse_agenda(rows.agenda_toml, rows.agenda_name)
         titles = [p.title for p in agenda.phases]
         agenda_title = agenda.title
     except AgendaError:
-        titles, agenda_title = [], meeting.agenda_name
-    flips = store.flipovers(meeting_id)
-    themes = {t.id: t.name for t in store.themes(meeting_id)}
-    wishes = sorted((f for f in flips if f.kind == "wish"), key=lambda f: (f.group, f.id))
-    strengths = sorted((f for f in flips if f.kind == "strength"), key=lambda f: (f.group, f.id))
+        titles, agenda_title = [], rows.agenda_name
+    # The cards come by group number, then entry order.
     return Bruttoliste(
         meeting_id=meeting_id,
-        title=meeting.title,
+        title=rows.title,
         agenda_title=agenda_title,
-        created_at=meeting.created_at,
-        wishes=tuple(_item(f, titles, themes) for f in wishes),
-        strengths=tuple(_item(f, titles, themes) for f in strengths),
+        created_at=rows.created_at,
+        wishes=tuple(_item(c, titles) for c in rows.cards if c.kind == "wish"),
+        strengths=tuple(_item(c, titles) for c in rows.cards if c.kind == "strength"),
     )
