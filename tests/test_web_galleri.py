@@ -541,8 +541,11 @@ async def test_the_assistant_and_remote_pages_need_their_own_key(client, engine)
         ok = await client.get(f"{path}?token={token}")
         assert ok.status == 200 and ok.content_type == "text/html"
         html = await ok.text()
-        assert 'lang="da"' in html and "Bearer" in html and "textContent" in html
-        assert "innerHTML" not in html
+        # What runs on the page: its own script and the common one it loads from here.
+        source = re.search(r'<script src="(/static/common\.js[^"]*)"></script>', html)
+        script = html + await (await client.get(source.group(1))).text()
+        assert 'lang="da"' in html and "Bearer" in script and "textContent" in script
+        assert "innerHTML" not in script
         for marker in ('src="http', 'href="http', "@import", "//cdn"):
             assert marker not in html
         csp = ok.headers["Content-Security-Policy"]

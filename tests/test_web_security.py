@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from facilitator.agenda import load_agenda
 from facilitator.engine import MeetingEngine, create_meeting
-from facilitator.web.security import DeviceIds, script_hashes
+from facilitator.web.security import DeviceIds, script_hashes, script_sources
 from facilitator.web.server import DEVICE_COOKIE, WebServer, _page
 from facilitator.web.settings import WebSettings
 from storage.repo import Store
@@ -268,15 +268,30 @@ async def test_a_host_the_server_does_not_serve_is_refused(client):
         assert (await client.get("/api/state", headers={"Host": host})).status == 200
 
 
-async def test_scripts_run_only_by_their_hash(client):
-    for path in ("/",):
+async def test_scripts_run_only_by_their_hash(client, engine):
+    """Inline scripts run by their hashes, and the one script file is this server's own
+    common script ('self'); nothing else runs."""
+    for path in (
+        "/",
+        f"/assist?token={engine.assistant_token}",
+        f"/remote?token={engine.control_token}",
+    ):
         response = await client.get(path)
+        page = await response.read()
         csp = response.headers["Content-Security-Policy"]
         script_src = re.search(r"script-src ([^;]*)", csp).group(1)
         assert "unsafe-inline" not in script_src
-        assert script_src == script_hashes(await response.read())
+        assert script_src == f"'self' {script_hashes(page)}"
         assert "sha256-" in script_src
-    assert "unsafe-inline" not in script_hashes(_page("assist.html"))
+        assert script_sources(page) == script_src
+        tags = re.findall(rb"<script[^>]*>", page)
+        assert len(tags) == 2 and tags[1] == b"<script>", tags
+        link = re.fullmatch(rb'<script src="(/static/common\.js\?v=[0-9a-f]+)">', tags[0])
+        assert link is not None, tags[0]
+        common = await client.get(link.group(1).decode())
+        assert common.status == 200 and common.content_type == "text/javascript"
+        assert common.headers["X-Content-Type-Options"] == "nosniff"
+    assert "unsafe-inline" not in script_sources(_page("assist.html"))
 
 
 # ------------------------------------------------------------------ 6. no token in a log line

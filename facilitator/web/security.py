@@ -1,5 +1,5 @@
 """What keeps the web side honest: signed device ids, idempotency keys, safe JSON bodies,
-the pages' script hashes for the CSP, and log lines that never carry a token.
+the pages' script sources for the CSP, and log lines that never carry a token.
 
 See SECURITY.md for the promises these make and the tests that hold them.
 """
@@ -126,6 +126,18 @@ def script_hashes(page: bytes) -> str:
         digest = base64.b64encode(hashlib.sha256(body).digest()).decode("ascii")
         hashes.append(f"'sha256-{digest}'")
     return " ".join(hashes) or "'none'"
+
+
+_SCRIPT_FILE_RE = re.compile(rb'<script src="/[^"]*"></script>')
+
+
+def script_sources(page: bytes) -> str:
+    """The page's CSP script-src: its own inline scripts by their hashes, and 'self' when
+    it loads a script file from this server (the pages' common script)."""
+    hashes = script_hashes(page)
+    if _SCRIPT_FILE_RE.search(page) is None:
+        return hashes
+    return "'self'" if hashes == "'none'" else f"'self' {hashes}"
 
 
 # ------------------------------------------------------------------ logs
