@@ -3,6 +3,11 @@
 ``FacilitatorApp(store, meeting_id)`` opens a meeting on the projector; without a meeting
 it starts on the start screen. The CLI may build the engine and take the lease itself
 (so it can exit 2 with a message before any frame) and pass ``engine=``.
+
+The first frame comes first: the web server (aiohttp, and the QR code library for its
+address) is imported and started only once the projector has been drawn, and a screen the
+first frame does not show is imported when it is opened. A user's ``keys.toml`` (see
+``screens.keys``) is loaded before any screen, with ``App.set_keymap``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.align import Align
 from rich.text import Text
@@ -27,25 +32,15 @@ from textual.widgets.option_list import Option
 
 from facilitator.agenda import AgendaError, list_agendas, load_agenda, parse_agenda
 from facilitator.engine import EngineError, MeetingEngine, Snapshot, StorageError, create_meeting
-from screens.projector import ProjectorScreen
-from screens.start import StartScreen
-from screens.widgets import ConfirmScreen, WebInfo
+from screens.base import WebInfo
+from screens.dialogs import ConfirmScreen
+from screens.keys import bind, key_name, keys_file, lost_keys, read_keymap
 
-AUTO: Any = object()
+if TYPE_CHECKING:
+    from screens.projector import ProjectorScreen
+
+AUTO: Any = object()  # lan_address not given: the web server looks it up
 NETWORK_CHECK_S = 3.0  # how often a running web server checks that its address still exists
-
-KEY_NAMES_DA = {
-    "space": "mellemrum",
-    "right": "→",
-    "left": "←",
-    "pagedown": "PgDn",
-    "pageup": "PgUp",
-    "plus": "+",
-    "equals_sign": "=",
-    "full_stop": ".",
-    "escape": "Esc",
-    "enter": "Enter",
-}  # lan_address not given: the web server looks it up
 
 PROJECTOR_THEME = Theme(
     name="facilitator",
@@ -93,7 +88,15 @@ class FacilitatorApp(App[int]):
     TITLE = "Facilitator"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Afslut", show=False, priority=True),
+        bind("quit", "quit", "Afslut", show=False, priority=True),
+        bind(
+            "command_palette",
+            "command_palette",
+            "palette",
+            show=False,
+            priority=True,
+            tooltip="Open the command palette",
+        ),
     ]
 
     def notify(
@@ -131,8 +134,17 @@ class FacilitatorApp(App[int]):
         lan_address: Any = AUTO,
         demo: bool = False,
         web_settings: Any = None,
+        keys_path: Path | None = None,
     ) -> None:
         super().__init__()
+        # A user's keys (keys.toml in the config folder, or ``keys_path``), before any
+        # screen reads a binding; what could not be used is told once the app runs.
+        keymap, self._keys_problem = read_keymap(keys_path or keys_file())
+        if keymap:
+            self.set_keymap(keymap)  # Textual keeps it (normalised) in self._keymap
+            if "command_palette" in keymap:  # the footer finds the palette's key by this
+                self.COMMAND_PALETTE_BINDING = self._keymap["command_palette"].split(",")[0]
+        self._clashes_told: set[frozenset[tuple[str, str]]] = set()
         self.store = store if store is not None else getattr(engine, "store", None)
         self.meeting_id = engine.meeting_id if engine is not None else meeting_id
         self.engine: MeetingEngine | None = engine
@@ -144,7 +156,8 @@ class FacilitatorApp(App[int]):
         self.demo = demo
         self.web_settings = web_settings  # WebSettings for the web server, or its defaults
         self.web_server: Any = None
-        self.web_info = WebInfo(enabled=web)
+        self.web_info = WebInfo(enabled=web, starting=web)
+        self._start_screen: Screen | None = None
         self._owns_lease = False
         self._web_lan: str | None = None  # the LAN address the web server was started on
         self._network_timer: Any = None
@@ -155,13 +168,39 @@ class FacilitatorApp(App[int]):
     # ------------------------------------------------------------------ lifecycle
     async def on_mount(self) -> None:
         self._catch_hangup()
+        if self._keys_problem:
+            self.notify(self._keys_problem, severity="warning", timeout=12)
+        if self._keymap:
+            self.screen_change_signal.subscribe(self, self._tell_lost_keys)
         if self.engine is not None:
             await self._enter_meeting()
         elif self.meeting_id is not None:
             if not await self.open_meeting_async(self.meeting_id):
-                self.push_screen(StartScreen(self))
+                self._show_start()
         else:
-            self.push_screen(StartScreen(self))
+            self._show_start()
+
+    def _show_start(self) -> None:
+        from screens.start import StartScreen
+
+        self._start_screen = StartScreen(self)
+        self.push_screen(self._start_screen)
+
+    def _tell_lost_keys(self, screen: Screen) -> None:
+        """A key keys.toml gives one action that another action of the same screen had:
+        the key from keys.toml is the one that works there, and that is said once."""
+        for node in (screen, self):
+            lost = lost_keys(list(node.BINDINGS), self._keymap)
+            told = frozenset(lost)
+            if not lost or told in self._clashes_told:
+                continue
+            self._clashes_told.add(told)
+            what = ", ".join(f"{key_name(key)} ikke længere «{action}»" for key, action in lost)
+            self.notify(
+                f"keys.toml giver en tast, der var i brug, til en anden handling: {what}.",
+                severity="warning",
+                timeout=8,
+            )
 
     def _catch_hangup(self) -> None:
         """A closed terminal (SIGHUP: a closed window, tmux kill-session) quits as ctrl+q
@@ -233,24 +272,30 @@ class FacilitatorApp(App[int]):
         return True
 
     async def _enter_meeting(self) -> None:
+        from screens.projector import ProjectorScreen
+
         engine = self.engine
         assert engine is not None
         engine.add_listener(self._engine_event)
         engine.start_timers()
         projector = ProjectorScreen(engine, self.web_info, demo=self.demo)
-        if isinstance(self.screen, StartScreen):
+        if self._start_screen is not None and self.screen is self._start_screen:
             self.switch_screen(projector)
         else:
             self.push_screen(projector)
         self.sub_title = engine.title
         if self.web_enabled:
-            await self._start_web(projector)
+            # The web server (and aiohttp with it) after the projector's first frame.
+            projector.call_after_refresh(self._start_web_later, projector)
         elif self.lan_address is not AUTO and self.lan_address:
             # No server, but a given address: show it (snapshots, a printed hand-out).
             from facilitator.web.net import url_for
 
             self.web_info = WebInfo(enabled=False, url=url_for(self.lan_address, self.port))
             projector.set_web(self.web_info)
+
+    def _start_web_later(self, projector: ProjectorScreen) -> None:
+        self.run_worker(self._start_web(projector), name="web", group="web", exclusive=True)
 
     async def _start_web(self, projector: ProjectorScreen) -> None:
         try:
@@ -371,15 +416,17 @@ class FacilitatorApp(App[int]):
 
     # ------------------------------------------------------------------ command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The screen's keys, in Danish, then a few of Textual's own."""
+        """The screen's keys, in Danish, then a few of Textual's own. A command names
+        every key of its action ("Tast: g eller Esc"), the hidden ones too."""
         keys: dict[str, list[str]] = {}
         actions: dict[str, tuple[Binding, Any]] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or not binding.show:
-                continue
-            keys.setdefault(binding.action, []).append(KEY_NAMES_DA.get(key, key))
-            actions.setdefault(binding.action, (binding, active.node))
+            named = keys.setdefault(binding.action, [])
+            if binding.description and key_name(key) not in named:
+                named.append(key_name(key))
+            if binding.description and binding.show:
+                actions.setdefault(binding.action, (binding, active.node))
         for action, (binding, node) in actions.items():
             shown = binding.key_display or self.get_key_display(binding)
 

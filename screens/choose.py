@@ -13,18 +13,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import DataTable, Label, Static
 
-from screens.widgets import (
-    ClockLine,
-    EngineScreen,
-    KeyFooter,
-    literal,
-    new_group_numbers,
-    run_command,
-)
+from screens.base import EngineScreen, run_command
+from screens.components import ClockLine, HeadBar, KeyFooter
+from screens.keys import bind, key_text
+from screens.words import literal, new_group_numbers
 
 if TYPE_CHECKING:
     from facilitator.engine import MeetingEngine, RankItem, Snapshot
@@ -39,23 +33,25 @@ def people_words(count: int) -> str:
 class ChooseScreen(EngineScreen):
     # Not priority bindings: ↑/↓ go through the table's queue, and +/- must come after them.
     BINDINGS = [
-        Binding(
-            "plus,equals_sign",
+        bind(
+            "hand_plus",
             "count(1)",
             "+1 person",
             key_display="+",
             tooltip="+1 valgt i hånden",
         ),
-        Binding(
-            "minus",
+        bind(
+            "hand_minus",
             "count(-1)",
             "-1 person",
             key_display="-",
             tooltip="-1 valgt i hånden",
         ),
-        Binding("space", "toggle_clock", "Start/pause", key_display="␣"),
-        Binding("p", "prioritering", "Prioritering"),
-        Binding("v,escape", "close", "Tilbage", key_display="v"),
+        bind("toggle_clock", "toggle_clock", "Start/pause", key_display="␣"),
+        bind("prioritering", "prioritering", "Prioritering"),
+        # v closes what it opened (and so does Escape).
+        bind("choose", "close", "Tilbage"),
+        bind("back", "close", "Tilbage", show=False),
     ]
 
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
@@ -63,13 +59,16 @@ class ChooseScreen(EngineScreen):
         self.options: list[tuple[RankItem, int]] = []
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="choose-head"):
-            yield Label("Hvem brænder for hvad – de nye grupper", id="choose-title")
+        plus = key_text(self.app, "hand_plus", first=True)
+        minus = key_text(self.app, "hand_minus", first=True)
+        with HeadBar():
+            yield Label("Hvem brænder for hvad – de nye grupper", classes="title")
             yield ClockLine("", id="choose-clock")
-        yield Static("", id="choose-count", markup=False)
+        yield Static("", id="choose-count", classes="count", markup=False)
         yield Static(
-            "↑↓: vælg ønske · +/-: tæl et valg i hånden · telefonernes valg kommer af sig selv",
-            id="choose-help",
+            f"↑↓: vælg ønske · {plus}/{minus}: tæl et valg i hånden · "
+            "telefonernes valg kommer af sig selv",
+            classes="help",
             markup=False,
         )
         yield DataTable(cursor_type="row", zebra_stripes=True, id="options")
@@ -111,12 +110,13 @@ class ChooseScreen(EngineScreen):
             groups = sum(1 for n in numbers if n)
             line = f"{total} har valgt · {groups} {'ny gruppe' if groups == 1 else 'nye grupper'}"
         else:
-            line = "Ingen ønsker at vælge imellem – prioritér først (p)."
+            key = key_text(self.app, "prioritering", first=True)
+            line = f"Ingen ønsker at vælge imellem – prioritér først ({key})."
         self.query_one("#choose-count", Static).update(line)
         self.tick()
 
     def tick(self) -> None:
-        self.query_one("#choose-clock", ClockLine).show(self.engine, self.engine.now())
+        self.query_one(ClockLine).show(self.engine, self.engine.now())
 
     def current(self) -> RankItem | None:
         table = self.query_one("#options", DataTable)

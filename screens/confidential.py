@@ -7,14 +7,18 @@ projector, lists what was moved, and can move an item back to the open list afte
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from screens.widgets import ConfirmScreen, KeyFooter, literal, run_command
+from screens.base import run_command
+from screens.components import KeyFooter, WarningHead
+from screens.dialogs import ConfirmScreen
+from screens.keys import bind, key_text
+from screens.words import literal
 
 WARNING = "IKKE TIL PROJEKTOREN – særskilt spor er fortroligt"
 
@@ -34,10 +38,31 @@ def ask_then_show_confidential(app: App, engine: Any) -> None:
     )
 
 
+def ask_then_move_to_confidential(screen: Any, flip: Any, moved: Callable[[], None]) -> None:
+    """Ask Ja/Nej, then move the card to særskilt spor; ``moved`` redraws the screen."""
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        if run_command(screen, lambda: screen.engine.set_confidential(flip.id) or True):
+            moved()
+            screen.notify("Flyttet til særskilt spor – vises ikke længere.")
+
+    screen.app.push_screen(
+        ConfirmScreen(
+            f"Flyt kortet fra Gruppe {flip.group} til særskilt spor? Det forsvinder fra "
+            "projektoren, telefonerne og bruttolisten og håndteres for sig."
+        ),
+        answered,
+    )
+
+
 class ConfidentialScreen(Screen[None]):
     BINDINGS = [
-        Binding("escape,S", "close", "Luk", key_display="Esc", priority=True),
-        Binding("r", "restore", "Flyt tilbage til bruttolisten", priority=True),
+        bind("back", "close", "Luk", key_display="Esc", priority=True),
+        # S closes the list it opened.
+        bind("show_confidential", "close", "Luk", show=False, priority=True),
+        bind("restore", "restore", "Flyt tilbage til bruttolisten", priority=True),
     ]
 
     def __init__(self, engine: Any, **kwargs: Any) -> None:
@@ -45,8 +70,8 @@ class ConfidentialScreen(Screen[None]):
         self.engine = engine
 
     def compose(self) -> ComposeResult:
-        yield Static(WARNING, id="links-head", markup=False)
-        yield Static("", id="conf-note", markup=False)
+        yield WarningHead(WARNING, id="links-head", markup=False)
+        yield Static("", id="conf-note", classes="note", markup=False)
         yield DataTable(cursor_type="row", id="conf-table")
         yield KeyFooter()
 
@@ -70,12 +95,13 @@ class ConfidentialScreen(Screen[None]):
                 literal(" · ".join(flip.proposals)),
                 key=str(flip.id),
             )
+        key = key_text(self.app, "confidential", first=True)
         note = (
             f"{len(items)} i særskilt spor. De vises aldrig på projektoren eller telefonerne og "
             "eksporteres ikke med bruttolisten. Følg op hurtigt, i en særskilt handleplan, og "
             "fortæl hvor man kan få hjælp."
             if items
-            else "Intet er flyttet til særskilt spor (s i galleriet flytter et kort hertil)."
+            else f"Intet er flyttet til særskilt spor ({key} i galleriet flytter et kort hertil)."
         )
         self.query_one("#conf-note", Static).update(note)
 

@@ -4,35 +4,31 @@ Choose the group, type the heading and the proposals, save with one key (ctrl+s,
 Enter in the last field). "Gemt" is said only after the engine has committed the
 flip-over. A refused save keeps everything that was typed. The list shows the meeting's
 flip-overs; choosing one loads it for editing; ctrl+d deletes (after asking).
+
+Under 120 columns (the breakpoint class ``-width-narrow``) the list goes under the form.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Input, Label, Select
 
 from facilitator.engine import default_flipover_kind
-from screens.widgets import (
-    COMMAND_ERRORS,
-    ClockLine,
-    ConfirmScreen,
-    EngineScreen,
-    literal,
-    run_command,
-    sentence,
-)
+from screens.base import COMMAND_ERRORS, EngineScreen, run_command
+from screens.components import ClockLine, HeadBar, KeyFooter
+from screens.components.flipover_form import KIND_LABELS, FlipoverForm, GroupOptions
+from screens.dialogs import ConfirmScreen
+from screens.keys import bind, key_text
+from screens.words import literal, sentence
 
 if TYPE_CHECKING:
     from facilitator.engine import FlipoverRow, MeetingEngine, Snapshot
 
-KIND_LABELS = {"wish": "Ønske / drøm", "strength": "Styrke"}
 # Events after which the room's groups may have changed (their number or their names).
 GROUP_EVENTS = frozenset(
     {"choice", "priority", "theme", "confidential", "flipover_edited", "flipover_deleted"}
@@ -41,17 +37,19 @@ MIN_PROPOSALS = 3
 
 
 class FlipoverEntryScreen(EngineScreen):
+    HORIZONTAL_BREAKPOINTS = [(0, "-width-narrow"), (120, "-width-wide")]
+
     BINDINGS = [
-        Binding("ctrl+s", "save", "Gem", priority=True),
-        Binding("enter", "enter", "Næste felt / gem", show=False, priority=True),
-        Binding("ctrl+n", "clear", "Ny (ryd)", priority=True),
-        Binding("ctrl+t", "toggle_kind", "Ønske/styrke", priority=True),
-        Binding("ctrl+d", "delete", "Slet", priority=True),
-        Binding("escape", "back", "Tilbage"),
+        bind("save", "save", "Gem", priority=True),
+        bind("enter_next", "enter", "Næste felt / gem", show=False, priority=True),
+        bind("clear_form", "clear", "Ny (ryd)", priority=True),
+        bind("toggle_kind", "toggle_kind", "Ønske/styrke", priority=True),
+        bind("delete", "delete", "Slet", priority=True),
+        bind("back", "back", "Tilbage"),
         # Priority bindings run in the order the keys arrive, before the next key is
         # delivered: a fast typist's Tab moves the focus before the next word is typed.
-        Binding("tab", "app.focus_next", "Næste felt", show=False, priority=True),
-        Binding("shift+tab", "app.focus_previous", "Forrige felt", show=False, priority=True),
+        bind("focus_next", "app.focus_next", "Næste felt", show=False, priority=True),
+        bind("focus_previous", "app.focus_previous", "Forrige felt", show=False, priority=True),
     ]
 
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
@@ -62,49 +60,27 @@ class FlipoverEntryScreen(EngineScreen):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        with Horizontal(id="entry-head"):
-            yield Label("", id="entry-title", markup=False)
+        app = self.app
+        save, enter, back = (key_text(app, i) for i in ("save", "enter_next", "back"))
+        with HeadBar():
+            yield Label("", id="entry-title", classes="title", markup=False)
             yield ClockLine("", id="entry-clock")
-        with Horizontal(id="entry-body"):
-            with VerticalScroll(id="entry-form"):
-                yield Label("", id="entry-mode")
-                with Horizontal(classes="field"):
-                    yield Label("Gruppe", classes="field-label")
-                    yield Select(
-                        self._group_options(),
-                        value=1,
-                        allow_blank=False,
-                        compact=True,
-                        id="group",
-                    )
-                with Horizontal(classes="field"):
-                    yield Label("Slags", classes="field-label")
-                    yield Select(
-                        [(label, kind) for kind, label in KIND_LABELS.items()],
-                        value=self._kind,
-                        allow_blank=False,
-                        compact=True,
-                        id="kind",
-                    )
-                with Horizontal(classes="field"):
-                    yield Label("Overskrift", classes="field-label")
-                    yield Input(placeholder="Overskrift", compact=True, id="heading")
-                with Vertical(id="proposals"):
-                    for number in range(1, self._proposal_slots() + 1):
-                        yield self._proposal_field(number)
-                yield Static("", id="entry-message", markup=False)
-                yield Label("Gem: ctrl+s eller Enter i sidste felt · Esc: tilbage", id="entry-help")
-            with Vertical(id="entry-list"):
-                yield Label("Mødets flip-overs (Enter: ret)", id="entry-list-title")
+        with Horizontal(classes="entry-body"):
+            yield FlipoverForm(
+                self._group_options(),
+                self._kind,
+                self._proposal_slots(),
+                f"Gem: {save} eller {enter} i sidste felt · {back}: tilbage",
+                id="entry-form",
+            )
+            with Vertical(classes="entry-list"):
+                yield Label("Mødets flip-overs (Enter: ret)", classes="title")
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="flipovers")
-        yield Footer()
+        yield KeyFooter()
 
-    def _proposal_field(self, number: int) -> Horizontal:
-        return Horizontal(
-            Label(f"Forslag {number}", classes="field-label"),
-            Input(placeholder=f"Forslag {number}", compact=True, classes="proposal"),
-            classes="field proposal-field",
-        )
+    @property
+    def form(self) -> FlipoverForm:
+        return self.query_one(FlipoverForm)
 
     def _proposal_slots(self) -> int:
         return max(self.engine.phase.max_proposals, MIN_PROPOSALS)
@@ -112,31 +88,25 @@ class FlipoverEntryScreen(EngineScreen):
     def _grouping(self) -> str:
         return "interview" if self._kind == "strength" else self.engine.current_grouping()
 
-    def _group_options(self) -> list[tuple[str | Text, int]]:
+    def _group_options(self) -> GroupOptions:
         """The room's groups now; after "brænder for" named by their wish
         ("Gruppe 2: Stabil bemanding"), the wish drawn as typed."""
         grouping = self._grouping()
         count = self.engine.group_count(grouping)
         names = self.engine.group_labels(grouping) or []
-        return [
+        options: GroupOptions = [
             (literal(f"Gruppe {n}: {names[n - 1]}") if n <= len(names) else f"Gruppe {n}", n)
             for n in range(1, count + 1)
         ]
+        return options
 
     def on_mount(self) -> None:
         table = self.query_one("#flipovers", DataTable)
         table.add_columns("Gruppe", "Slags", "Overskrift", "Forslag")
         super().on_mount()
         self._show_mode()
-        self.query_one("#heading", Input).focus()
-        self._fit(self.app.size.width)
+        self.form.heading.focus()
         self._restore_draft()
-
-    def on_resize(self, event: events.Resize) -> None:
-        self._fit(event.size.width)
-
-    def _fit(self, width: int) -> None:
-        self.set_class(width < 120, "-narrow")
 
     # ------------------------------------------------------------------ drawing
     def redraw(self, snapshot: Snapshot | None = None) -> None:
@@ -146,8 +116,8 @@ class FlipoverEntryScreen(EngineScreen):
         )
         if engine.index != self._phase_seen:
             self._phase_seen = engine.index
-            self._ensure_slots(self._proposal_slots())
-            if self.editing is None and self._form_empty():
+            self.form.ensure_slots(self._proposal_slots())
+            if self.editing is None and self.form.is_empty():
                 self._set_kind(default_flipover_kind(engine.phase))
             else:
                 self._refresh_groups()
@@ -162,7 +132,7 @@ class FlipoverEntryScreen(EngineScreen):
         self.tick()
 
     def tick(self) -> None:
-        self.query_one("#entry-clock", ClockLine).show(self.engine, self.engine.now())
+        self.query_one(ClockLine).show(self.engine, self.engine.now())
 
     def _fill_table(self) -> None:
         table = self.query_one("#flipovers", DataTable)
@@ -181,65 +151,22 @@ class FlipoverEntryScreen(EngineScreen):
             table.move_cursor(row=min(keep, table.row_count - 1))
 
     def _show_mode(self) -> None:
-        label = self.query_one("#entry-mode", Label)
-        if self.editing is None:
-            label.update("Ny flip-over")
-            label.remove_class("-editing")
-        else:
-            label.update(f"Retter flip-over nr. {self.editing} (ctrl+n: ny i stedet)")
-            label.add_class("-editing")
-
-    def _message(self, text: str, error: bool = False) -> None:
-        message = self.query_one("#entry-message", Static)
-        message.update(text)
-        message.set_class(error, "-error")
-
-    # ------------------------------------------------------------------ form values
-    def _proposal_inputs(self) -> list[Input]:
-        return list(self.query("Input.proposal").results(Input))
-
-    def _form_empty(self) -> bool:
-        return not self.query_one("#heading", Input).value.strip() and not any(
-            i.value.strip() for i in self._proposal_inputs()
-        )
-
-    def _ensure_slots(self, count: int) -> None:
-        """At least ``count`` proposal fields; empty ones beyond it are removed."""
-        box = self.query_one("#proposals", Vertical)
-        fields = list(box.query(".proposal-field"))
-        while len(fields) > count:
-            last = fields[-1]
-            if last.query_one(Input).value.strip():
-                break
-            last.remove()
-            fields.pop()
-        for number in range(len(fields) + 1, count + 1):
-            field = self._proposal_field(number)
-            box.mount(field)
-            fields.append(field)
-
-    def _group(self) -> int:
-        value = self.query_one("#group", Select).value
-        return value if isinstance(value, int) else 1
+        self.form.show_mode(self.editing, key_text(self.app, "clear_form"))
 
     def _set_kind(self, kind: str) -> None:
         self._kind = kind
-        select = self.query_one("#kind", Select)
-        if select.value != kind:
-            select.value = kind
+        self.form.set_kind(kind)
         self._refresh_groups()
 
     def _refresh_groups(self) -> None:
         """The group picker as the room's groups are now, keeping the group chosen."""
-        group_select = self.query_one("#group", Select)
-        group = self._group()
+        group = self.form.group()
         options = self._group_options()
         if self.editing is not None:  # a flip-over from a group the room no longer has
             flip = self._flip(self.editing)
             if flip is not None and flip.group > len(options):
                 options += [(f"Gruppe {n}", n) for n in range(len(options) + 1, flip.group + 1)]
-        group_select.set_options(options)
-        group_select.value = min(group, len(options))
+        self.form.set_groups(options, min(group, len(options)))
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self, event: Select.Changed) -> None:
@@ -256,73 +183,53 @@ class FlipoverEntryScreen(EngineScreen):
         focused = self.focused
         if not isinstance(focused, Input):
             raise SkipAction()  # the list's Enter (edit) and the Select's Enter (open)
-        inputs = self._proposal_inputs()
+        inputs = self.form.proposal_inputs()
         if inputs and focused is inputs[-1]:
             self.action_save()
         else:
             self.focus_next(Input)
 
     def action_save(self) -> None:
-        heading = self.query_one("#heading", Input)
-        proposals = [i.value for i in self._proposal_inputs()]
-        group = self._group()
-        if self.editing is None:
-
-            def command():
-                return self.engine.add_flipover(group, heading.value, proposals, kind=self._kind)
-
-        else:
-            editing = self.editing
-
-            def command():
-                return self.engine.edit_flipover(
-                    editing, group, heading.value, proposals, kind=self._kind
-                )
-
+        form = self.form
+        heading, proposals = form.text()
+        group = form.group()
+        editing, kind = self.editing, self._kind
         try:
-            row = command()
+            if editing is None:
+                row = self.engine.add_flipover(group, heading, proposals, kind=kind)
+            else:
+                row = self.engine.edit_flipover(editing, group, heading, proposals, kind=kind)
         except COMMAND_ERRORS as exc:  # refused or not stored: keep every typed letter
             reason = sentence(str(exc))
             self.notify(reason, severity="error", timeout=6, markup=False)
-            self._message(reason, error=True)
-            if not heading.value.strip():
-                heading.focus()
+            form.say(reason, error=True)
+            if not heading.strip():
+                form.heading.focus()
             return
         # The engine has committed the flip-over: only now is it "Gemt".
         self.notify(f"Gemt: gruppe {row.group} – {row.heading}", timeout=3, markup=False)
-        self._message(f"Gemt: gruppe {row.group} – {row.heading}")
+        form.say(f"Gemt: gruppe {row.group} – {row.heading}")
         self._clear_form()
 
     def _clear_form(self) -> None:
         self.editing = None
-        heading = self.query_one("#heading", Input)
-        heading.value = ""
-        for proposal in self._proposal_inputs():
-            proposal.value = ""
-        self._ensure_slots(self._proposal_slots())
+        self.form.fill("", [])
+        self.form.ensure_slots(self._proposal_slots())
         self._set_kind(default_flipover_kind(self.engine.phase))
         self._show_mode()
-        heading.focus()
-
-    def _form_text(self) -> tuple[str, list[str]]:
-        heading = self.query_one("#heading", Input).value
-        return heading, [i.value for i in self._proposal_inputs()]
-
-    def _has_text(self) -> bool:
-        heading, proposals = self._form_text()
-        return bool(heading.strip() or any(p.strip() for p in proposals))
+        self.form.heading.focus()
 
     def action_clear(self) -> None:
         """Clear the form; typed text is only thrown away after a Ja."""
-        if not self._has_text():
+        if self.form.is_empty():
             self._clear_form()
-            self._message("")
+            self.form.say("")
             return
 
         def answer(yes: bool | None) -> None:
             if yes:
                 self._clear_form()
-                self._message("")
+                self.form.say("")
 
         self.app.push_screen(ConfirmScreen("Ryd formularen? Det skrevne gemmes ikke."), answer)
 
@@ -333,44 +240,38 @@ class FlipoverEntryScreen(EngineScreen):
             return
         self.app.entry_draft = None
         self._set_kind(draft["kind"])
-        self._ensure_slots(max(self._proposal_slots(), len(draft["proposals"])))
-        self.query_one("#heading", Input).value = draft["heading"]
-        for field, text in zip(self._proposal_inputs(), draft["proposals"], strict=False):
-            field.value = text
+        self.form.ensure_slots(max(self._proposal_slots(), len(draft["proposals"])))
+        self.form.fill(draft["heading"], draft["proposals"])
         group = self.query_one("#group", Select)
         if any(value == draft["group"] for _label, value in self._group_options()):
             group.value = draft["group"]
         self.editing = draft["editing"] if self._flip(draft["editing"] or -1) else None
         self._show_mode()
-        self._message("Din kladde er hentet frem igen – den er ikke gemt endnu.")
+        self.form.say("Din kladde er hentet frem igen – den er ikke gemt endnu.")
 
     def action_toggle_kind(self) -> None:
         self._set_kind("wish" if self._kind == "strength" else "strength")
 
     def action_back(self) -> None:
         """Back to the projector. Unsaved text is kept as a draft, never thrown away."""
-        if self._has_text():
-            heading, proposals = self._form_text()
+        if not self.form.is_empty():
+            heading, proposals = self.form.text()
             self.app.entry_draft = {
                 "heading": heading,
                 "proposals": proposals,
-                "group": self._group(),
+                "group": self.form.group(),
                 "kind": self._kind,
                 "editing": self.editing,
             }
-            self.notify("Ikke gemt endnu: kladden venter, når du trykker f igen.", timeout=5)
+            key = key_text(self.app, "flipovers", first=True)
+            self.notify(f"Ikke gemt endnu: kladden venter, når du trykker {key} igen.", timeout=5)
         else:
             self.app.entry_draft = None
         self.dismiss()
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Keep the field being typed in on screen, also at 80×24."""
-        widget = event.widget
-        form = self.query_one("#entry-form")
-        for field in self.query(".field"):
-            field.set_class(widget.parent is field, "-current")
-        if widget in form.query("*"):
-            form.scroll_to_widget(widget, animate=False)
+        self.form.follow_focus(event.widget)
 
     @on(DataTable.RowSelected, "#flipovers")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
@@ -388,19 +289,16 @@ class FlipoverEntryScreen(EngineScreen):
         self.editing = flip.id
         self._set_kind(flip.kind)
         options = self._group_options()
-        group_select = self.query_one("#group", Select)
         if flip.group > len(options):
             options = [(f"Gruppe {n}", n) for n in range(1, flip.group + 1)]
-            group_select.set_options(options)
-        group_select.value = flip.group
-        self.query_one("#heading", Input).value = flip.heading
-        self._ensure_slots(max(self._proposal_slots(), len(flip.proposals)))
-        inputs = self._proposal_inputs()
-        for index, proposal in enumerate(inputs):
-            proposal.value = flip.proposals[index] if index < len(flip.proposals) else ""
+            self.form.set_groups(options, flip.group)
+        else:
+            self.query_one("#group", Select).value = flip.group
+        self.form.ensure_slots(max(self._proposal_slots(), len(flip.proposals)))
+        self.form.fill(flip.heading, flip.proposals)
         self._show_mode()
-        self._message("")
-        self.query_one("#heading", Input).focus()
+        self.form.say("")
+        self.form.heading.focus()
 
     def action_delete(self) -> None:
         target = self.editing

@@ -19,153 +19,88 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Label, Static
 
-from screens.bigtext import BigText
-from screens.widgets import (
-    REVEAL_BINDING,
-    ClockLine,
-    ConfirmScreen,
-    EngineScreen,
-    KeyFooter,
-    PromptScreen,
-    literal,
-    marks_words,
-    open_wishes,
-    reveal_now,
-    run_command,
-    vote_open,
-    vote_progress_words,
-)
+from screens.base import REVEAL_BINDING, EngineScreen, reveal_now, run_command
+from screens.components import CardGrid, CardLook, ClockLine, HeadBar, KeyFooter
+from screens.components.card_grid import grid_shape
+from screens.dialogs import PromptScreen
+from screens.keys import bind, key_text
+from screens.words import literal, open_wishes, vote_open, vote_progress_words
 
 if TYPE_CHECKING:
     from facilitator.engine import FlipoverRow, MeetingEngine, Snapshot
 
-CARD_MIN_COLUMNS = 30  # a card narrower than this is hard to read
-CARD_MIN_ROWS = 9  # border, two heading lines, three proposals, theme, marks
-MAX_COLUMNS = 5
 HEAD_ROWS = 2
 MAX_TYPED_DIGITS = 3  # a hand count up to 999
 MARK_NOTE_S = 3.0  # presses of + or - on a card this close together are told once
-
-
-def grid_shape(count: int, width: int, height: int) -> tuple[int, int]:
-    """(columns, rows) of cards for ``count`` cards in a width × height area.
-
-    As many per page as fit; a few cards are spread out (2×2 rather than 1×4).
-    """
-    max_columns = max(1, min(MAX_COLUMNS, width // CARD_MIN_COLUMNS))
-    max_rows = max(1, height // CARD_MIN_ROWS)
-    count = max(1, count)
-    if count > max_columns * max_rows:
-        return max_columns, max_rows
-    rows = math.ceil(count / max_columns)
-    if rows == 1 and count >= 4 and max_rows >= 2:
-        rows = 2
-    columns = math.ceil(count / rows)
-    return columns, rows
-
-
-class Card(Vertical):
-    """One flip-over on the wall: group, heading, proposals, theme and marks."""
-
-    def compose(self) -> ComposeResult:
-        yield Static("", classes="card-body")
-        yield Static("", classes="card-theme")
-        yield BigText("", classes="card-big", small=False, plain=False, max_scale=3)
-        yield Static("", classes="card-marks")
-
-    def show(
-        self,
-        flip: FlipoverRow,
-        *,
-        marks: str,
-        theme: str | None,
-        selected: bool,
-        picked: bool,
-        big: str = "",
-        room: tuple[int, int] = (0, 0),
-    ) -> None:
-        """Draw the card; ``big`` (the number of marks) is drawn in the block font when
-        ``room`` (columns, rows left under the text) allows."""
-        self.flip_id = flip.id
-        pointer = "▶ " if selected else ""
-        self.border_title = f"{pointer}Gruppe {flip.group}"
-        self.border_subtitle = "✓ valgt til tema" if picked else ""
-        self.set_class(selected, "-selected")
-        self.set_class(picked, "-picked")
-        body = literal(flip.heading, style="bold")
-        for proposal in flip.proposals:
-            body.append_text(literal(f"\n• {proposal}"))
-        self.query_one(".card-body", Static).update(body)
-        theme_line = self.query_one(".card-theme", Static)
-        theme_line.update(literal(f"Tema: {theme}") if theme else "")
-        theme_line.display = bool(theme)
-        number = self.query_one(".card-big", BigText)
-        number.fit(*room)
-        number.update(big)
-        number.display = bool(big) and number.choice is not None
-        self.query_one(".card-marks", Static).update(marks)
 
 
 class GalleriScreen(EngineScreen):
     """The galleri. Every key is one action; a refused command becomes a notification."""
 
     BINDINGS = [
-        Binding("left", "move(-1, 0)", "Vælg kort", key_display="←↑↓→", priority=True),
-        Binding("right", "move(1, 0)", "Vælg kort", show=False, priority=True),
-        Binding("up", "move(0, -1)", "Vælg kort", show=False, priority=True),
-        Binding("down", "move(0, 1)", "Vælg kort", show=False, priority=True),
-        Binding(
-            "plus,equals_sign",
+        bind("select_left", "move(-1, 0)", "Vælg kort", key_display="←↑↓→", priority=True),
+        bind("select_right", "move(1, 0)", "Vælg kort", show=False, priority=True),
+        bind("select_up", "move(0, -1)", "Vælg kort", show=False, priority=True),
+        bind("select_down", "move(0, 1)", "Vælg kort", show=False, priority=True),
+        bind(
+            "hand_plus",
             "mark(1)",
             "+1",
             key_display="+",
             priority=True,
             tooltip="+1 håndtalt markering",
         ),
-        Binding(
-            "minus",
+        bind(
+            "hand_minus",
             "mark(-1)",
             "-1",
             key_display="-",
             priority=True,
             tooltip="-1 håndtalt markering",
         ),
-        Binding("t", "pick", "Til tema", priority=True, tooltip="Vælg kortet til et tema (✓)"),
-        Binding(
-            "T,shift+t",
+        bind(
+            "pick_theme", "pick", "Til tema", priority=True, tooltip="Vælg kortet til et tema (✓)"
+        ),
+        bind(
+            "make_theme",
             "make_theme",
             "Saml tema",
             key_display="T",
             priority=True,
             tooltip="Saml de valgte kort i et tema",
         ),
-        Binding("u", "split", "Opløs tema", priority=True),
-        Binding("s", "confidential", "Særskilt spor", priority=True),
-        Binding(
-            "S",
+        bind("split_theme", "split", "Opløs tema", priority=True),
+        bind("confidential", "confidential", "Særskilt spor", priority=True),
+        bind(
+            "show_confidential",
             "show_confidential",
             "Vis særskilt spor",
             priority=True,
             tooltip="Listen over det fortrolige (ikke til projektoren; spørger først)",
         ),
-        Binding(
-            "pagedown", "page(1)", "Side", key_display="PgDn", priority=True, tooltip="Næste side"
+        bind(
+            "next_page", "page(1)", "Side", key_display="PgDn", priority=True, tooltip="Næste side"
         ),
-        Binding(
-            "pageup", "page(-1)", "Side", key_display="PgUp", priority=True, tooltip="Forrige side"
+        bind(
+            "previous_page",
+            "page(-1)",
+            "Side",
+            key_display="PgUp",
+            priority=True,
+            tooltip="Forrige side",
         ),
-        Binding("space", "toggle_clock", "Start/pause", key_display="␣", priority=True),
+        bind("toggle_clock", "toggle_clock", "Start/pause", key_display="␣", priority=True),
         REVEAL_BINDING,
-        Binding("enter", "set_count", "Gem antal", show=False, priority=True),
+        bind("set_count", "set_count", "Gem antal", show=False, priority=True),
         # Digits as priority bindings too, so "7 Enter" typed fast reaches the screen in
         # the order it was typed (a plain key handler would see the digit after Enter).
-        *(Binding(str(d), f"digit({d})", show=False, priority=True) for d in range(10)),
-        Binding("p", "prioritering", "Prioritering", priority=True),
-        Binding("g,escape", "close", "Tilbage", key_display="g", priority=True),
+        *(bind(f"digit_{d}", f"digit({d})", show=False, priority=True) for d in range(10)),
+        bind("prioritering", "prioritering", "Prioritering", priority=True),
+        # g closes the galleri it opened (and so does Escape).
+        bind("galleri", "close", "Tilbage", priority=True),
+        bind("back", "close", "Tilbage", show=False, priority=True),
     ]
 
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
@@ -175,19 +110,18 @@ class GalleriScreen(EngineScreen):
         self.picked: set[int] = set()  # cards chosen for a theme
         self.page = 0
         self.shape = (1, 1)
-        self._mounted_cards = 0
         self.typed = ""  # a hand count being typed for the selected card
         self._last_mark: tuple[int, float] | None = None  # (flip-over id, when) of the last press
         self._vote_keys: tuple[str, bool] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        with Horizontal(id="gal-head"):
-            yield Label("", id="gal-title", markup=False)
+        with HeadBar():
+            yield Label("", id="gal-title", classes="title", markup=False)
             yield ClockLine("", id="gal-clock")
-        yield Static("", id="gal-info", markup=False)
-        yield Grid(id="cards")
-        yield Static("", id="gal-empty", markup=False)
+        yield Static("", id="gal-info", classes="info", markup=False)
+        yield CardGrid(id="cards")
+        yield Static("", id="gal-empty", classes="empty", markup=False)
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -228,9 +162,7 @@ class GalleriScreen(EngineScreen):
             self.selected = (
                 self.wishes[min(old_index, len(self.wishes) - 1)].id if self.wishes else None
             )
-        shape = grid_shape(len(self.wishes), *self._area)
-        if shape != self.shape:
-            self.shape = shape
+        self.shape = grid_shape(len(self.wishes), *self._area)
         self.page = min(self._index() // self.page_size, self.pages - 1)
         self._refresh_vote_keys()
         self._draw_head()
@@ -251,7 +183,7 @@ class GalleriScreen(EngineScreen):
         return True
 
     def tick(self) -> None:
-        self.query_one("#gal-clock", ClockLine).show(self.engine, self.engine.now())
+        self.query_one(ClockLine).show(self.engine, self.engine.now())
 
     def _marks_hidden(self) -> bool:
         return not self.engine.marks_visible()
@@ -260,89 +192,51 @@ class GalleriScreen(EngineScreen):
         engine = self.engine
         title = f"Galleri · {len(self.wishes)} ønsker"
         if self.pages > 1:
-            title += f" · side {self.page + 1} af {self.pages} (PgDn/PgUp)"
+            keys = f"{self._key('next_page')}/{self._key('previous_page')}"
+            title += f" · side {self.page + 1} af {self.pages} ({keys})"
         self.query_one("#gal-title", Label).update(title)
         info = []
         if self.typed:
             flip = self.current()
             group = f"Gruppe {flip.group}" if flip else "kortet"
-            info.append(f"Håndtalt antal for {group}: {self.typed}_  (Enter gemmer, Esc fortryder)")
+            save, cancel = self._key("set_count"), self._key("back")
+            info.append(
+                f"Håndtalt antal for {group}: {self.typed}_  ({save} gemmer, {cancel} fortryder)"
+            )
         if engine.phase.kind == "vote":
             progress = vote_progress_words(engine)
             info.append(f"Markeringer skjult – {progress}" if self._marks_hidden() else progress)
         if self.picked:
-            info.append(f"{len(self.picked)} valgt til tema (T: saml)")
+            info.append(f"{len(self.picked)} valgt til tema ({self._key('make_theme')}: saml)")
         themes = len(engine.themes())
         if themes:
             info.append("1 tema" if themes == 1 else f"{themes} temaer")
         self.query_one("#gal-info", Static).update("  ·  ".join(info))
 
+    def _key(self, binding_id: str) -> str:
+        """The key a hint names for one of this screen's bindings."""
+        return key_text(self.app, binding_id, first=True)
+
     def _draw_cards(self) -> None:
-        grid = self.query_one("#cards", Grid)
-        columns, rows = self.shape
-        grid.styles.grid_size_columns = columns
-        grid.styles.grid_size_rows = rows
-        size = self.page_size
-        cards = list(grid.query(Card))
-        if len(cards) < size:
-            new = [Card(classes="card") for _ in range(size - len(cards))]
-            grid.mount_all(new)
-            cards += new
         empty = self.query_one("#gal-empty", Static)
         empty.display = not self.wishes
-        empty.update("Ingen ønsker endnu – f: skriv flip-overs." if not self.wishes else "")
-        hidden = self._marks_hidden()
-        themes = {t.id: t.name for t in self.engine.themes()}
-        # The count shows once there are marks or the vote is on; before, a card is its wish.
-        self._show_marks = self.engine.phase.kind == "vote" or any(f.marks for f in self.wishes)
-        start = self.page * size
-        page = self.wishes[start : start + size]
-        for slot, card in enumerate(cards):
-            if slot >= len(page) or slot >= size:
-                card.display = False
-                continue
-            flip = page[slot]
-            card.display = True
-            if card.is_mounted and card.children:
-                self._show_card(card, flip, hidden, themes)
-            else:
-                card.call_after_refresh(self._show_card, card, flip, hidden, themes)
-
-    def _card_size(self) -> tuple[int, int]:
-        """Columns and rows inside a card (within its border and padding)."""
-        width, height = self._area
-        columns, rows = self.shape
-        inner_w = (width - 2 - (columns - 1)) // columns - 4
-        inner_h = height // rows - 2
-        return max(1, inner_w), max(1, inner_h)
-
-    def _show_card(
-        self, card: Card, flip: FlipoverRow, hidden: bool, themes: dict[int, str]
-    ) -> None:
-        theme = themes.get(flip.theme_id) if flip.theme_id is not None else None
-        inner_w, inner_h = self._card_size()
-        used = math.ceil(len(flip.heading) / inner_w)
-        used += sum(math.ceil((len(p) + 2) / inner_w) for p in flip.proposals)
-        used += 1 if theme else 0
-        room = (inner_w, inner_h - used - 2)  # the marks line and a gap
-        show = getattr(self, "_show_marks", True)
-        if hidden:
-            marks, big = "skjult", ""
-        elif not show:
-            marks, big = "", ""
-        else:
-            marks = marks_words(flip.marks)
-            # No big "0" on a card nobody has marked, unless the vote's result is up.
-            big = str(flip.marks) if flip.marks or self.engine.phase.kind == "vote" else ""
-        card.show(
-            flip,
-            marks=marks,
-            theme=theme,
-            selected=flip.id == self.selected,
-            picked=flip.id in self.picked,
-            big=big,
-            room=room,
+        flipovers = self._key("flipovers")
+        empty.update(
+            f"Ingen ønsker endnu – {flipovers}: skriv flip-overs." if not self.wishes else ""
         )
+        vote = self.engine.phase.kind == "vote"
+        look = CardLook(
+            hidden=self._marks_hidden(),
+            # The count shows once there are marks or the vote is on; before, a card is its wish.
+            show_marks=vote or any(f.marks for f in self.wishes),
+            vote=vote,
+            themes={t.id: t.name for t in self.engine.themes()},
+            selected=self.selected,
+            picked=self.picked,
+        )
+        start = self.page * self.page_size
+        page = self.wishes[start : start + self.page_size]
+        self.query_one(CardGrid).show(page, self.shape, self._area, look)
 
     # ------------------------------------------------------------------ helpers
     def current(self) -> FlipoverRow | None:
@@ -447,7 +341,9 @@ class GalleriScreen(EngineScreen):
         chosen = [f for f in self.wishes if f.id in self.picked]
         if len(chosen) < 2:
             self.notify(
-                "Vælg mindst to kort med t først (de får et ✓).", severity="warning", timeout=5
+                f"Vælg mindst to kort med {self._key('pick_theme')} først (de får et ✓).",
+                severity="warning",
+                timeout=5,
             )
             return
 
@@ -481,26 +377,17 @@ class GalleriScreen(EngineScreen):
             self.notify("Temaet er opløst; ønskerne står hver for sig igen.")
 
     def action_confidential(self) -> None:
+        from screens.confidential import ask_then_move_to_confidential
+
         flip = self._need_card()
         if flip is None:
             return
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
-                return
-            done = run_command(self, lambda: self.engine.set_confidential(flip.id) or True)
-            if done:
-                self.picked.discard(flip.id)
-                self.redraw()
-                self.notify("Flyttet til særskilt spor – vises ikke længere.")
+        def moved() -> None:
+            self.picked.discard(flip.id)
+            self.redraw()
 
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Flyt kortet fra Gruppe {flip.group} til særskilt spor? Det forsvinder fra "
-                "projektoren, telefonerne og bruttolisten og håndteres for sig."
-            ),
-            answered,
-        )
+        ask_then_move_to_confidential(self, flip, moved)
 
     def action_show_confidential(self) -> None:
         from screens.confidential import ask_then_show_confidential

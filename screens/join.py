@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Label, Static
 
-from screens.widgets import EngineScreen, QRCode, WebInfo, phones_text
+from screens.base import EngineScreen, WebInfo
+from screens.components import QRCode
+from screens.keys import bind, key_text
+from screens.words import phones_text
 
 if TYPE_CHECKING:
     from facilitator.engine import MeetingEngine, Snapshot
@@ -36,7 +38,8 @@ class JoinScreen(EngineScreen):
     """Opens and closes on one key (j); Escape closes it too."""
 
     BINDINGS = [
-        Binding("j,escape", "close", "Luk", priority=True),
+        bind("join", "close", "Luk", priority=True),  # j closes what it opened
+        bind("back", "close", "Luk", priority=True),
     ]
 
     def __init__(self, engine: MeetingEngine, web: WebInfo | None = None, **kwargs) -> None:
@@ -44,20 +47,25 @@ class JoinScreen(EngineScreen):
         self.web = web or WebInfo()
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="join-screen"):
+        with Vertical(classes="join"):
             with Center():
                 yield QRCode(self.web.url, id="join-qr")
-            yield Static(self._address_text(), id="join-address", markup=False)
-            yield Label(f"Mødekode: {self.engine.code}", id="join-code", markup=False)
+            yield Static(self._address_text(), id="join-address", classes="address", markup=False)
+            yield Label(
+                f"Mødekode: {self.engine.code}", id="join-code", classes="code", markup=False
+            )
             yield Label("", id="join-phones")
-            yield Static(self.web.error or "", id="join-error", markup=False)
-            yield Label("Tryk j eller Esc for at lukke", id="join-hint")
+            yield Static(self.web.error or "", id="join-error", classes="error", markup=False)
+            keys = key_text(self.app, "join", "back")
+            yield Label(f"Tryk {keys} for at lukke", classes="hint")
 
     def _address_text(self) -> str:
         if self.web.url:
             return f"Scan koden eller skriv:  {self.web.url}"
         if not self.web.enabled:
             return "Web er slået fra – telefonerne kan ikke komme på"
+        if self.web.starting:
+            return "Telefonsiden starter – et øjeblik …"
         return "Ingen netværk – tjek at computeren er på samme Wi-Fi som deltagerne"
 
     def on_mount(self) -> None:

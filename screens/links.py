@@ -11,13 +11,14 @@ from typing import Any
 
 from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from screens.components import KeyFooter, QRCode, WarningHead
+from screens.dialogs import ConfirmScreen
 from screens.join import best_scale
-from screens.widgets import ConfirmScreen, KeyFooter, QRCode
+from screens.keys import bind
 
 WARNING = "IKKE TIL PROJEKTOREN – nøglerne giver adgang til at skrive og styre"
 ROWS_AROUND = 10  # warning, titles, addresses, note, footer
@@ -45,8 +46,9 @@ class StaffLinksScreen(Screen[None]):
     """The assistant and remote-control QR codes with their addresses."""
 
     BINDINGS = [
-        Binding("a,escape", "close", "Luk", key_display="Esc", priority=True),
-        Binding("tab", "swap", "Skift kode", priority=True, tooltip="Vis den anden QR-kode"),
+        bind("back", "close", "Luk", key_display="Esc", priority=True),
+        bind("staff_links", "close", "Luk", show=False, priority=True),  # a closes them too
+        bind("swap_code", "swap", "Skift kode", priority=True, tooltip="Vis den anden QR-kode"),
     ]
 
     def __init__(self, engine: Any, server: Any = None, **kwargs: Any) -> None:
@@ -66,14 +68,14 @@ class StaffLinksScreen(Screen[None]):
         ]
 
     def compose(self) -> ComposeResult:
-        yield Static(WARNING, id="links-head", markup=False)
-        with Horizontal(id="links-body"):
+        yield WarningHead(WARNING, id="links-head", markup=False)
+        with Horizontal(classes="links"):
             for index, (title, url) in enumerate(self.links):
                 with Vertical(classes="link-box", id=f"link-{index}"):
                     yield Label(title, classes="link-title")
                     yield QRCode(url, classes="link-qr")
                     yield Static(url or "Ingen netværk", classes="link-url", markup=False)
-        yield Static(self._note(), id="links-note", markup=False)
+        yield Static(self._note(), id="links-note", classes="note", markup=False)
         yield KeyFooter()
 
     def _note(self) -> str:

@@ -12,18 +12,12 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import DataTable, Label, Static
 
-from screens.widgets import (
-    ClockLine,
-    EngineScreen,
-    KeyFooter,
-    literal,
-    marks_words,
-    run_command,
-)
+from screens.base import EngineScreen, run_command
+from screens.components import ClockLine, HeadBar, KeyFooter
+from screens.keys import bind, key_text
+from screens.words import literal, marks_words
 
 if TYPE_CHECKING:
     from facilitator.engine import MeetingEngine, RankItem, Snapshot
@@ -71,16 +65,18 @@ class PrioriteringScreen(EngineScreen):
     # Not priority bindings: the table handles ↑/↓ in its own queue, and a key that
     # jumped that queue would act on the row before the cursor got there.
     BINDINGS = [
-        Binding(
-            "enter,space",
+        bind(
+            "toggle_priority",
             "toggle_priority",
             "Prioritér",
             key_display="Enter",
             tooltip="Prioritér / fjern prioritering",
         ),
-        Binding("g", "galleri", "Galleri"),
-        Binding("v", "choose", "Brænder for"),
-        Binding("p,escape", "close", "Tilbage", key_display="p"),
+        bind("galleri", "galleri", "Galleri"),
+        bind("choose", "choose", "Brænder for"),
+        # p closes what it opened (and so does Escape).
+        bind("prioritering", "close", "Tilbage"),
+        bind("back", "close", "Tilbage", show=False),
     ]
 
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
@@ -88,11 +84,11 @@ class PrioriteringScreen(EngineScreen):
         self.items: list[RankItem] = []
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="prio-head"):
-            yield Label("Prioritering", id="prio-title")
+        with HeadBar():
+            yield Label("Prioritering", classes="title")
             yield ClockLine("", id="prio-clock")
-        yield Static("", id="prio-count", markup=False)
-        yield Static("", id="prio-help", markup=False)
+        yield Static("", id="prio-count", classes="count", markup=False)
+        yield Static("", id="prio-help", classes="help", markup=False)
         yield RankingTable(cursor_type="row", zebra_stripes=True, id="ranking")
         yield KeyFooter()
 
@@ -150,19 +146,21 @@ class PrioriteringScreen(EngineScreen):
         counter = self.query_one("#prio-count", Static)
         counter.update(line)
         counter.set_class(warning, "-warning")
+        keys = key_text(self.app, "toggle_priority", sep="/")
         help_text = (
-            "↑↓: vælg · Enter/mellemrum: prioritér · de prioriterede bliver valgmulighederne, "
+            f"↑↓: vælg · {keys}: prioritér · de prioriterede bliver valgmulighederne, "
             "når deltagerne vælger, hvad de brænder for"
         )
         if not visible:
             help_text = "Markeringerne er skjult, indtil afstemningen er slut. " + help_text
         if not self.items:
-            help_text = "Ingen ønsker endnu – de kommer fra flip-overne (f)."
+            key = key_text(self.app, "flipovers", first=True)
+            help_text = f"Ingen ønsker endnu – de kommer fra flip-overne ({key})."
         self.query_one("#prio-help", Static).update(help_text)
         self.tick()
 
     def tick(self) -> None:
-        self.query_one("#prio-clock", ClockLine).show(self.engine, self.engine.now())
+        self.query_one(ClockLine).show(self.engine, self.engine.now())
 
     def current(self) -> RankItem | None:
         table = self.query_one("#ranking", DataTable)

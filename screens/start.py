@@ -10,13 +10,15 @@ from typing import Any, Protocol
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX, group_plan, meeting_size_problem
-from screens.widgets import COMMAND_ERRORS, literal, sentence
+from screens.base import COMMAND_ERRORS
+from screens.components import KeyFooter
+from screens.keys import bind, key_text
+from screens.words import literal, sentence
 
 
 class MeetingDirectory(Protocol):
@@ -37,9 +39,9 @@ class MeetingDirectory(Protocol):
 
 class StartScreen(Screen):
     BINDINGS = [
-        Binding("enter", "open", "Åbn mødet", priority=True),
-        Binding("n", "new", "Nyt møde", priority=True),
-        Binding("q", "app.quit", "Afslut", priority=True),
+        bind("open_meeting", "open", "Åbn mødet", priority=True),
+        bind("new_meeting", "new", "Nyt møde", priority=True),
+        bind("leave", "app.quit", "Afslut", priority=True),
     ]
 
     def __init__(self, directory: MeetingDirectory, **kwargs: Any) -> None:
@@ -47,15 +49,20 @@ class StartScreen(Screen):
         self.directory = directory
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="start"):
-            yield Label("Facilitator – dialogmøder", id="start-title")
+        open_key, new_key = self._key("open_meeting"), self._key("new_meeting")
+        with Vertical(classes="start"):
+            yield Label("Facilitator – dialogmøder", classes="title")
             yield Label(
-                "Vælg et møde og tryk Enter for at sætte det på projektoren · n: nyt møde",
-                id="start-help",
+                f"Vælg et møde og tryk {open_key} for at sætte det på projektoren · "
+                f"{new_key}: nyt møde",
+                classes="help",
             )
             yield DataTable(cursor_type="row", zebra_stripes=True, id="meetings")
-            yield Static("", id="start-empty", markup=False)
-        yield Footer()
+            yield Static("", id="start-empty", classes="empty", markup=False)
+        yield KeyFooter()
+
+    def _key(self, binding_id: str) -> str:
+        return key_text(self.app, binding_id, first=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#meetings", DataTable)
@@ -77,7 +84,8 @@ class StartScreen(Screen):
                 key=str(meeting["id"]),
             )
         empty = self.query_one("#start-empty", Static)
-        empty.update("" if meetings else "Ingen møder endnu – tryk n for at oprette et.")
+        new_key = self._key("new_meeting")
+        empty.update("" if meetings else f"Ingen møder endnu – tryk {new_key} for at oprette et.")
         empty.display = not meetings
         if select is not None:
             for row, meeting in enumerate(meetings):
@@ -94,7 +102,9 @@ class StartScreen(Screen):
     def action_open(self) -> None:
         meeting = self._selected()
         if meeting is None:
-            self.notify("Der er ingen møder endnu – tryk n for at oprette et.")
+            self.notify(
+                f"Der er ingen møder endnu – tryk {self._key('new_meeting')} for at oprette et."
+            )
             return
         self.directory.open_meeting(meeting)
 
@@ -106,7 +116,8 @@ class StartScreen(Screen):
         def created(meeting_id: int | None) -> None:
             if meeting_id is not None:
                 self.reload(select=meeting_id)
-                self.notify("Mødet er oprettet – tryk Enter for at åbne det.")
+                key = self._key("open_meeting")
+                self.notify(f"Mødet er oprettet – tryk {key} for at åbne det.")
 
         self.app.push_screen(NewMeetingScreen(self.directory), created)
 
@@ -115,9 +126,9 @@ class NewMeetingScreen(ModalScreen[int | None]):
     """Agenda, title, number of groups and participants. Errors are shown, not raised."""
 
     BINDINGS = [
-        Binding("ctrl+s", "create", "Opret", priority=True),
-        Binding("enter", "enter", "Næste felt / opret", show=False, priority=True),
-        Binding("escape", "cancel", "Fortryd"),
+        bind("save", "create", "Opret", priority=True),
+        bind("enter_next", "enter", "Næste felt / opret", show=False, priority=True),
+        bind("back", "cancel", "Fortryd"),
     ]
 
     def __init__(self, directory: MeetingDirectory) -> None:
@@ -127,8 +138,8 @@ class NewMeetingScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         agendas = self.directory.agendas()
-        with Vertical(id="new-meeting"):
-            yield Label("Nyt møde", id="new-title")
+        with Vertical(classes="dialog-box"):
+            yield Label("Nyt møde", classes="title")
             with Horizontal(classes="field"):
                 yield Label("Dagsorden", classes="field-label")
                 yield Select(
@@ -159,11 +170,12 @@ class NewMeetingScreen(ModalScreen[int | None]):
                     compact=True,
                     id="new-participants",
                 )
-            yield Static("", id="new-plan", markup=False)
-            yield Static("", id="new-message", markup=False)
-            with Horizontal(id="new-buttons"):
-                yield Button("Opret (ctrl+s)", id="create", variant="primary")
-                yield Button("Fortryd (Esc)", id="cancel")
+            yield Static("", id="new-plan", classes="plan", markup=False)
+            yield Static("", id="new-message", classes="message", markup=False)
+            with Horizontal(classes="buttons"):
+                save, back = key_text(self.app, "save"), key_text(self.app, "back")
+                yield Button(f"Opret ({save})", id="create", variant="primary")
+                yield Button(f"Fortryd ({back})", id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#new-name", Input).focus()

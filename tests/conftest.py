@@ -69,6 +69,8 @@ BOTH_DATABASES = {
     "test_web_security",
     "test_vote_closing",
     "test_fremlaeggelse",
+    "test_read_model",
+    "test_timers",
 }
 
 
@@ -143,7 +145,33 @@ def dialogs_answer_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """A dialog drops the keys of someone still typing as it opens (for 0.6 s of quiet):
     a pilot presses keys within milliseconds, so everywhere but tests/test_dialogs.py
     the person has read the question before answering. test_dialogs.py puts it back."""
-    monkeypatch.setattr("screens.widgets.DIALOG_QUIET_S", 0.0)
+    monkeypatch.setattr("screens.dialogs.DIALOG_QUIET_S", 0.0)
+
+
+@pytest.fixture(autouse=True)
+def keys_wait_for_their_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key's engine command runs in a worker (the keys and the countdown never wait for
+    the disk), so a pilot's press or click returns once the commands it started have
+    answered, as a person sees them a moment later."""
+    from textual.pilot import Pilot
+
+    async def settled(pilot: Pilot) -> None:
+        for _ in range(200):
+            workers = [w for w in pilot.app.workers if w.group == "engine" and not w.is_finished]
+            if not workers:
+                break
+            await pilot.app.workers.wait_for_complete(workers)
+            await pilot.pause()
+
+    for name in ("press", "click"):
+        original = getattr(Pilot, name)
+
+        async def patched(self, *args, _original=original, **kwargs):
+            result = await _original(self, *args, **kwargs)
+            await settled(self)
+            return result
+
+        monkeypatch.setattr(Pilot, name, patched)
 
 
 class FakeClock:

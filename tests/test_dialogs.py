@@ -15,10 +15,10 @@ import pytest
 from textual.app import App
 from textual.widgets import Input
 
-import screens.widgets as widgets
+import screens.dialogs as dialogs
 from facilitator.app import FacilitatorApp
+from screens.dialogs import ConfirmScreen, PromptScreen
 from screens.flipover_entry import FlipoverEntryScreen
-from screens.widgets import ConfirmScreen, PromptScreen
 
 BIG = (160, 45)
 
@@ -38,8 +38,8 @@ class DialogClock:
 def dialog_clock(monkeypatch) -> DialogClock:
     """The real quiet moment (conftest turns it off elsewhere), on a clock moved by hand."""
     clock = DialogClock()
-    monkeypatch.setattr(widgets, "DIALOG_QUIET_S", 0.6)
-    monkeypatch.setattr(widgets, "dialog_clock", clock)
+    monkeypatch.setattr(dialogs, "DIALOG_QUIET_S", 0.6)
+    monkeypatch.setattr(dialogs, "dialog_clock", clock)
     return clock
 
 

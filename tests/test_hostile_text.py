@@ -37,9 +37,10 @@ from facilitator.engine import (
 from facilitator.export import bruttoliste, render
 from facilitator.text import clean_text
 from screens.choose import ChooseScreen
+from screens.components import Card
 from screens.confidential import ConfidentialScreen
 from screens.flipover_entry import FlipoverEntryScreen
-from screens.galleri import Card, GalleriScreen
+from screens.galleri import GalleriScreen
 from screens.prioritering import PrioriteringScreen
 from screens.projector import ProjectorScreen
 from screens.start import StartScreen

@@ -19,8 +19,10 @@ import pytest
 from facilitator.agenda import load_agenda
 from facilitator.app import FacilitatorApp
 from facilitator.engine import MeetingEngine, create_meeting
-from screens.galleri import Card, GalleriScreen
-from screens.projector import PAGE_SECONDS, ProjectorScreen
+from screens.components import Card
+from screens.components.board import PAGE_SECONDS
+from screens.galleri import GalleriScreen
+from screens.projector import ProjectorScreen
 from tests.test_screens import Notes, record_notes
 
 BIG = (160, 45)
@@ -306,7 +308,7 @@ async def test_r_is_in_the_footer_and_the_palette_during_a_vote(vote_engine):
 
 async def test_extend_after_the_end_keeps_it_closed_and_reopening_asks(vote_engine):
     needs_vote_end(vote_engine)
-    from screens.widgets import ConfirmScreen
+    from screens.dialogs import ConfirmScreen
 
     app, _ = make_app(vote_engine)
     async with app.run_test(size=BIG) as pilot:

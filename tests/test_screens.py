@@ -16,12 +16,13 @@ from textual.widgets import DataTable, Input, Select
 from facilitator.agenda import load_agenda
 from facilitator.app import FacilitatorApp
 from facilitator.engine import MeetingEngine, create_meeting
-from screens.bigtext import BigText
+from screens.components import BigText
+from screens.components.qrcode import qr_text
+from screens.dialogs import BlankScreen, ConfirmScreen
 from screens.flipover_entry import FlipoverEntryScreen
 from screens.join import JoinScreen, best_scale
 from screens.projector import ProjectorScreen
 from screens.start import NewMeetingScreen, StartScreen
-from screens.widgets import BlankScreen, ConfirmScreen, qr_text
 
 BIG = (160, 45)
 SMALL = (80, 24)
@@ -318,6 +319,48 @@ async def test_busy_port_and_no_network_are_shown_not_raised(
         await pilot.press("q", "y")
         await pilot.pause()
     assert FakeWeb.instances[0].stopped
+
+
+async def test_the_projector_is_drawn_before_the_web_server_starts(
+    store, meeting_id, fake_clock, monkeypatch
+):
+    """The first frame does not wait for the web server: when the server is built, the
+    projector is on the screen already, saying the phone page is on its way."""
+    import facilitator.web.server as server
+    from tests.screen import screen_text, until
+
+    seen: list[str] = []
+
+    class Watching(FakeWeb):
+        def __init__(self, engine, **kwargs: Any) -> None:
+            seen.append(screen_text(app))
+            super().__init__(engine, **kwargs)
+
+        async def start(self) -> None:
+            self.participant_url = "http://192.0.2.7:8765/"
+
+    monkeypatch.setattr(server, "WebServer", Watching)
+    app = FacilitatorApp(store, meeting_id, web=True, clock=fake_clock)
+    async with app.run_test(size=BIG) as pilot:
+        await until(pilot, lambda: app.web_server is not None, "the web server")
+        assert "Fælles intro" in seen[0] and "Telefonsiden starter" in seen[0], seen[0]
+        await until(pilot, lambda: "http://192.0.2.7:8765/" in screen_text(app), "the address")
+
+
+def test_the_first_frame_imports_no_web_server_and_no_qr_library():
+    """aiohttp (the web server) and qrcode (the address's QR) come after the first frame:
+    importing the app and the projector brings in neither."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, facilitator.app, screens.projector;"
+        "print(sorted(m for m in ('aiohttp', 'qrcode', 'facilitator.web.server',"
+        " 'screens.start') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 # ---------------------------------------------------------------------- responsive

@@ -13,13 +13,14 @@ import pytest
 from facilitator.agenda import load_agenda
 from facilitator.app import FacilitatorApp
 from facilitator.engine import MeetingEngine, create_meeting
-from screens.bigtext import BIG, SMALL, BigText, choose, draw
 from screens.choose import ChooseScreen
-from screens.galleri import Card, GalleriScreen, grid_shape
+from screens.components.bigtext import BIG, SMALL, BigText, choose, draw
+from screens.components.card_grid import Card, grid_shape
+from screens.dialogs import ConfirmScreen, PromptScreen
+from screens.galleri import GalleriScreen
 from screens.links import WARNING, StaffLinksScreen
 from screens.prioritering import PrioriteringScreen, place_words, priority_count_words
 from screens.projector import ProjectorScreen
-from screens.widgets import ConfirmScreen, PromptScreen
 from tests.test_screens import Notes, record_notes
 
 BIG_SIZE = (160, 45)
