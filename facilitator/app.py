@@ -453,12 +453,16 @@ class FacilitatorApp(App[int]):
             engine = self.engine
             if not yes or engine is None:
                 return
-            try:
-                engine.reopen_vote()
-            except (EngineError, StorageError) as exc:
-                self.notify(_sentence(str(exc)), severity="error", timeout=6)
-                return
-            self.notify("Afstemningen er åben igen: telefonerne kan flytte markeringer.")
+
+            async def reopen() -> None:
+                try:
+                    await engine.reopen_vote()
+                except (EngineError, StorageError) as exc:
+                    self.notify(_sentence(str(exc)), severity="error", timeout=6)
+                    return
+                self.notify("Afstemningen er åben igen: telefonerne kan flytte markeringer.")
+
+            self.run_worker(reopen(), group="engine", exit_on_error=False)
 
         self.push_screen(
             ConfirmScreen(

@@ -9,7 +9,7 @@ wall, so a frozen clock gives a frozen picture.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,13 +31,27 @@ REDRAW_GAP_S = 0.2  # a burst of votes redraws the board at most this often
 COMMAND_ERRORS = (EngineError, StorageError)
 
 
-def run_command(widget: Widget, command: Callable[[], Any]) -> Any:
-    """Run an engine command; a refusal or a storage fault becomes a notification."""
-    try:
-        return command()
-    except COMMAND_ERRORS as exc:
-        widget.notify(sentence(str(exc)), severity="error", timeout=6, markup=False)
-        return None
+def run_command(
+    widget: Widget,
+    command: Callable[[], Awaitable[Any]],
+    then: Callable[[Any], None] | None = None,
+) -> None:
+    """Run an engine command in a worker, so neither the keys nor the countdown wait for
+    the disk: a refusal or a storage fault becomes a notification; ``then(result)`` runs
+    once the command has answered (its write is on disk by then). Commands run in the
+    order they were given (the engine serialises those that depend on each other)."""
+
+    async def run() -> None:
+        try:
+            result = await command()
+        except COMMAND_ERRORS as exc:
+            widget.app.notify(sentence(str(exc)), severity="error", timeout=6, markup=False)
+            return
+        if then is not None and widget.is_attached:
+            then(result)
+
+    # On the app, not the widget: a dialog that closes must not cancel its answer.
+    widget.app.run_worker(run(), group="engine", exit_on_error=False)
 
 
 # `r` during a vote, in the galleri and on the projector: the result now.
@@ -52,12 +66,14 @@ REVEAL_BINDING = bind(
 
 def reveal_now(widget: Any) -> None:
     """End the current vote now (the `r` key): the totals show and the phones' marks close."""
-    engine = widget.engine
-    if run_command(widget, lambda: engine.reveal_now() or True):
-        widget.notify(
+    run_command(
+        widget,
+        widget.engine.reveal_now,
+        lambda _: widget.notify(
             "Afstemningen er slut: resultatet vises, og telefonernes markeringer er lukket.",
             timeout=4,
-        )
+        ),
+    )
 
 
 # --------------------------------------------------------------------- web status

@@ -129,9 +129,7 @@ class ChooseScreen(EngineScreen):
         if item is None:
             self.notify("Der er ingen ønsker at vælge imellem endnu.", severity="warning")
             return
-        done = run_command(self, lambda: self.engine.hand_choice(item.key, delta) or True)
-        if done:
-            self.redraw()
+        run_command(self, lambda: self.engine.hand_choice(item.key, delta), lambda _: self.redraw())
 
     def action_toggle_clock(self) -> None:
         run_command(self, self.engine.toggle)

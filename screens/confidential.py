@@ -44,9 +44,12 @@ def ask_then_move_to_confidential(screen: Any, flip: Any, moved: Callable[[], No
     def answered(yes: bool | None) -> None:
         if not yes:
             return
-        if run_command(screen, lambda: screen.engine.set_confidential(flip.id) or True):
+
+        def done(_: object) -> None:
             moved()
             screen.notify("Flyttet til særskilt spor – vises ikke længere.")
+
+        run_command(screen, lambda: screen.engine.set_confidential(flip.id), done)
 
     screen.app.push_screen(
         ConfirmScreen(
@@ -112,12 +115,13 @@ class ConfidentialScreen(Screen[None]):
             return
         flip_id = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
+        def restored(_: object) -> None:
+            self._fill()
+            self.notify("Flyttet tilbage til bruttolisten.")
+
         def answered(yes: bool | None) -> None:
-            if yes and run_command(
-                self, lambda: self.engine.set_confidential(flip_id, False) or True
-            ):
-                self._fill()
-                self.notify("Flyttet tilbage til bruttolisten.")
+            if yes:
+                run_command(self, lambda: self.engine.set_confidential(flip_id, False), restored)
 
         self.app.push_screen(
             ConfirmScreen(

@@ -55,6 +55,7 @@ class FlipoverEntryScreen(EngineScreen):
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
         super().__init__(engine, **kwargs)
         self.editing: int | None = None  # the flip-over being edited, or None for a new one
+        self._saving = False  # a save is being written (a second Ctrl+S waits for it)
         self._kind = default_flipover_kind(engine.phase)
         self._phase_seen = engine.index
 
@@ -190,15 +191,30 @@ class FlipoverEntryScreen(EngineScreen):
             self.focus_next(Input)
 
     def action_save(self) -> None:
+        """Save in a worker: typing goes on while the flip-over is written. The form is
+        cleared only once the engine has committed it, and only if nobody has typed into
+        it since (a word typed meanwhile is never thrown away)."""
+        if self._saving:
+            self.form.say("Gemmer stadig den forrige – et øjeblik …")
+            return
         form = self.form
         heading, proposals = form.text()
         group = form.group()
         editing, kind = self.editing, self._kind
+        self._saving = True
+        self.run_worker(
+            self._save(heading, proposals, group, editing, kind),
+            group="engine",
+            exit_on_error=False,
+        )
+
+    async def _save(self, heading, proposals, group, editing, kind) -> None:  # noqa: ANN001
+        form = self.form
         try:
             if editing is None:
-                row = self.engine.add_flipover(group, heading, proposals, kind=kind)
+                row = await self.engine.add_flipover(group, heading, proposals, kind=kind)
             else:
-                row = self.engine.edit_flipover(editing, group, heading, proposals, kind=kind)
+                row = await self.engine.edit_flipover(editing, group, heading, proposals, kind=kind)
         except COMMAND_ERRORS as exc:  # refused or not stored: keep every typed letter
             reason = sentence(str(exc))
             self.notify(reason, severity="error", timeout=6, markup=False)
@@ -206,10 +222,13 @@ class FlipoverEntryScreen(EngineScreen):
             if not heading.strip():
                 form.heading.focus()
             return
+        finally:
+            self._saving = False
         # The engine has committed the flip-over: only now is it "Gemt".
         self.notify(f"Gemt: gruppe {row.group} – {row.heading}", timeout=3, markup=False)
+        if form.text() == (heading, proposals) and self.editing == editing:
+            self._clear_form()
         form.say(f"Gemt: gruppe {row.group} – {row.heading}")
-        self._clear_form()
 
     def _clear_form(self) -> None:
         self.editing = None
@@ -314,12 +333,15 @@ class FlipoverEntryScreen(EngineScreen):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            if run_command(self, lambda: self.engine.delete_flipover(flip.id) or True):
+
+            def deleted(_: object) -> None:
                 self.notify(
                     f"Slettet: gruppe {flip.group} – {flip.heading}", timeout=3, markup=False
                 )
                 if self.editing == flip.id:
                     self._clear_form()
+
+            run_command(self, lambda: self.engine.delete_flipover(flip.id), deleted)
 
         self.app.push_screen(
             ConfirmScreen(

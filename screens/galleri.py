@@ -278,12 +278,13 @@ class GalleriScreen(EngineScreen):
         flip = self._need_card()
         if flip is None:
             return
-        row = run_command(self, lambda: self.engine.hand_mark(flip.id, delta))
-        if row is None:
-            return
-        self.redraw()
-        if self._marks_hidden():  # the card cannot say it, so say it was counted: once
-            self._tell_marks_later(flip.id, delta)
+
+        def counted(_: object) -> None:
+            self.redraw()
+            if self._marks_hidden():  # the card cannot say it, so say it was counted: once
+                self._tell_marks_later(flip.id, delta)
+
+        run_command(self, lambda: self.engine.hand_mark(flip.id, delta), counted)
 
     def _tell_marks_later(self, flip_id: int, delta: int) -> None:
         """A run of presses is told once: the first press of a run notifies, and the
@@ -315,14 +316,18 @@ class GalleriScreen(EngineScreen):
             self._draw_head()
             return
         count = int(typed)
-        row = run_command(self, lambda: self.engine.set_hand_marks(flip.id, count))
         self.redraw()
-        if row is None:
-            return
-        words = "1 håndtalt markering" if count == 1 else f"{count} håndtalte markeringer"
-        later = " (tallet vises, når afstemningen slutter)" if self._marks_hidden() else ""
-        heading = literal(flip.heading).plain  # typed text: literal, never markup
-        self.notify(f"Gruppe {flip.group} «{heading}»: {words}{later}.", markup=False, timeout=3)
+
+        def counted(_: object) -> None:
+            self.redraw()
+            words = "1 håndtalt markering" if count == 1 else f"{count} håndtalte markeringer"
+            later = " (tallet vises, når afstemningen slutter)" if self._marks_hidden() else ""
+            heading = literal(flip.heading).plain  # typed text: literal, never markup
+            self.notify(
+                f"Gruppe {flip.group} «{heading}»: {words}{later}.", markup=False, timeout=3
+            )
+
+        run_command(self, lambda: self.engine.set_hand_marks(flip.id, count), counted)
 
     def action_reveal_now(self) -> None:
         reveal_now(self)
@@ -351,12 +356,14 @@ class GalleriScreen(EngineScreen):
             if name is None:
                 return
             ids = [f.id for f in chosen]
-            theme = run_command(self, lambda: self.engine.create_theme(name, ids))
-            if theme is not None:
+
+            def made(theme: int) -> None:
                 self.picked.clear()
                 self.redraw()
                 stored = next((t.name for t in self.engine.themes() if t.id == theme), name)
                 self.notify(f"Temaet «{stored}» samler {len(ids)} ønsker.", markup=False)
+
+            run_command(self, lambda: self.engine.create_theme(name, ids), made)
 
         self.app.push_screen(
             PromptScreen("Navn på temaet:", value=chosen[0].heading, placeholder="Temaets navn"),
@@ -371,10 +378,12 @@ class GalleriScreen(EngineScreen):
             self.notify("Kortet er ikke i et tema.", severity="warning", timeout=4)
             return
         theme_id = flip.theme_id
-        done = run_command(self, lambda: self.engine.split_theme(theme_id) or True)
-        if done:
+
+        def split(_: object) -> None:
             self.redraw()
             self.notify("Temaet er opløst; ønskerne står hver for sig igen.")
+
+        run_command(self, lambda: self.engine.split_theme(theme_id), split)
 
     def action_confidential(self) -> None:
         from screens.confidential import ask_then_move_to_confidential

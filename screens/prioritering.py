@@ -174,14 +174,15 @@ class PrioriteringScreen(EngineScreen):
         if item is None:
             self.notify("Der er ingen ønsker at prioritere endnu.", severity="warning")
             return
-        now = run_command(self, lambda: self.engine.toggle_priority(item.key))
-        if now is None:
-            return
-        self.redraw()
-        if now:
-            self.notify(f"Prioriteret: {item.title}", timeout=2, markup=False)
-        else:
-            self.notify(f"Ikke længere prioriteret: {item.title}", timeout=2, markup=False)
+
+        def toggled(now: bool) -> None:
+            self.redraw()
+            if now:
+                self.notify(f"Prioriteret: {item.title}", timeout=2, markup=False)
+            else:
+                self.notify(f"Ikke længere prioriteret: {item.title}", timeout=2, markup=False)
+
+        run_command(self, lambda: self.engine.toggle_priority(item.key), toggled)
 
     def action_galleri(self) -> None:
         from screens.galleri import GalleriScreen

@@ -337,8 +337,9 @@ class ProjectorScreen(EngineScreen):
     def action_extend(self, minutes: int) -> None:
         engine = self.engine
         ended = engine.phase.kind == "vote" and engine.vote_closed()
-        if run_command(self, lambda: engine.extend(minutes)) is not None:
-            word = "minut" if minutes == 1 else "minutter"
+        word = "minut" if minutes == 1 else "minutter"
+
+        def extended(_: object) -> None:
             if ended and engine.vote_closed():
                 palette = key_text(self.app, "command_palette", first=True)
                 self.notify(
@@ -348,6 +349,8 @@ class ProjectorScreen(EngineScreen):
                 )
             else:
                 self.notify(f"+{minutes} {word} til fasen", timeout=2)
+
+        run_command(self, lambda: engine.extend(minutes), extended)
 
     def action_flipovers(self) -> None:
         from screens.flipover_entry import FlipoverEntryScreen

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this ma
 
 
 async def assist_page(browser, engine, server):  # noqa: ANN001, F811
-    engine.goto(2)  # Grupper på 4: drømme og ønsker
+    await engine.goto(2)  # Grupper på 4: drømme og ønsker
     page = await phone_page(
         browser, f"{server.participant_url}assist?token={engine.assistant_token}"
     )

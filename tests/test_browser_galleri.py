@@ -38,12 +38,12 @@ async def serve(tmp_path, port, agenda_name="dialogmoede-1"):
 async def live(tmp_path, unused_tcp_port):
     """1. dialogmøde with a strength and three wishes, shown in the Galleri phase."""
     store, engine, server = await serve(tmp_path, unused_tcp_port)
-    engine.goto(1)
-    engine.add_flipover(1, "Vi hjælper hinanden")
-    engine.goto(2)
+    await engine.goto(1)
+    await engine.add_flipover(1, "Vi hjælper hinanden")
+    await engine.goto(2)
     for group, heading in enumerate(["Mere sparring", "Ro til opgaverne", "Fælles kaffe"], 1):
-        engine.add_flipover(group, heading, ["Et forslag", "Et andet forslag"])
-    engine.goto(3)
+        await engine.add_flipover(group, heading, ["Et forslag", "Et andet forslag"])
+    await engine.goto(3)
     yield engine, server
     await server.stop()
     engine.release()
@@ -77,7 +77,7 @@ async def test_three_phones_spend_their_own_marks(live, browser):
         await expect(page.locator("#phase-title")).to_have_text("Galleri", timeout=5000)
         await expect(page.locator("#vote")).to_be_hidden()
 
-    engine.goto(4)  # the mødeleder moves on: the phones turn into ballots without a reload
+    await engine.goto(4)  # the mødeleder moves on: the phones turn into ballots without a reload
     for page in (anna, bo, carl):
         await expect(page.locator("#phase-title")).to_have_text("Udvælgelse af vigtige drømme")
         await expect(page.locator("#vote-left")).to_have_text("Du har 3 af 3 markeringer tilbage")
@@ -121,16 +121,16 @@ async def test_three_phones_spend_their_own_marks(live, browser):
     await expect(anna.locator("#vote-left")).to_have_text("Du har 0 af 3 markeringer tilbage")
     await expect(first.locator(".dots")).to_have_text("●●●")
 
-    engine.goto(5)  # Afrunding: the ballot goes away
+    await engine.goto(5)  # Afrunding: the ballot goes away
     await expect(anna.locator("#vote")).to_be_hidden()
 
 
 async def test_a_phone_picks_what_it_burns_for(tmp_path, unused_tcp_port, browser):
     store, engine, server = await serve(tmp_path, unused_tcp_port, "live")
     try:
-        engine.add_flipover(1, "Mere sparring")
-        engine.add_flipover(2, "<b>Ro</b> til opgaverne")
-        engine.goto(2)
+        await engine.add_flipover(1, "Mere sparring")
+        await engine.add_flipover(2, "<b>Ro</b> til opgaverne")
+        await engine.goto(2)
         page = await phone_page(browser, server.participant_url)
         await expect(page.locator("#choose-mine")).to_have_text("Du har ikke valgt endnu")
         options = page.locator("#opts button")
@@ -153,7 +153,7 @@ async def test_a_phone_picks_what_it_burns_for(tmp_path, unused_tcp_port, browse
 
 async def test_an_assistant_types_edits_and_photographs_a_flipover(live, browser, tmp_path):
     engine, server = live
-    engine.goto(2)  # Grupper på 4: drømme og ønsker
+    await engine.goto(2)  # Grupper på 4: drømme og ønsker
     page = await phone_page(
         browser, f"{server.participant_url}assist?token={engine.assistant_token}"
     )
@@ -212,7 +212,7 @@ async def test_an_assistant_types_edits_and_photographs_a_flipover(live, browser
     assert len(engine.flipovers()) == 5
 
     # What is typed elsewhere (the laptop) shows up in the list live.
-    engine.add_flipover(1, "<script>alert(1)</script>")
+    await engine.add_flipover(1, "<script>alert(1)</script>")
     await expect(page.locator("#list > li").first).to_contain_text("<script>alert(1)</script>")
 
 
@@ -230,7 +230,7 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
 
 async def test_the_remote_drives_the_meeting(live, browser):
     engine, server = live
-    engine.goto(0)
+    await engine.goto(0)
     page = await phone_page(browser, f"{server.participant_url}remote?token={engine.control_token}")
     await expect(page.locator("#phase-title")).to_have_text("Fælles intro", timeout=5000)
     await expect(page.locator("#countdown")).to_have_text("15:00")
@@ -245,7 +245,7 @@ async def test_the_remote_drives_the_meeting(live, browser):
     await page.click("#previous")
     await expect(page.locator("#phase-title")).to_have_text("Fælles intro")
     await expect(page.locator("#toggle")).to_have_text("Fortsæt")  # left paused, time kept
-    engine.goto(5)  # the laptop moves too: the remote follows
+    await engine.goto(5)  # the laptop moves too: the remote follows
     await expect(page.locator("#phase-title")).to_have_text("Afrunding")
     await expect(page.locator("#next")).to_be_disabled()
     assert engine.phones == 0  # the remote is not a phone in the room

@@ -33,11 +33,11 @@ async def room(tmp_path, unused_tcp_port):
     server = WebServer(engine, host="127.0.0.1", port=unused_tcp_port)
     await server.start()
     assert server.participant_url, server.error
-    engine.goto(2)
+    await engine.goto(2)
     for group, heading in enumerate(["Mere sparring", "Ro til opgaverne", "Fælles kaffe"], 1):
-        engine.add_flipover(group, heading, ["Et forslag"])
-    engine.goto(4)
-    engine.start()
+        await engine.add_flipover(group, heading, ["Et forslag"])
+    await engine.goto(4)
+    await engine.start()
     yield engine, server, clock
     await server.stop()
     engine.release()
@@ -57,7 +57,7 @@ async def test_the_phone_says_the_vote_is_over_when_the_time_is_up(room, browser
     await expect(card.locator(".total")).to_have_text("")  # silent: totals hidden
 
     clock.advance(15 * 60)
-    engine.check_timers()  # the phase-end timer fires
+    await engine.check_timers()  # the phase-end timer fires
     await expect(phone.locator("#vote-left")).to_have_text("Afstemningen er slut")
     await expect(card.locator("button.plus")).to_be_hidden()
     await expect(card.locator("button.minus")).to_be_hidden()
@@ -69,7 +69,7 @@ async def test_the_phone_says_the_vote_is_over_when_the_time_is_up(room, browser
     await expect(card.locator("button.plus")).to_be_hidden()
     assert {f.heading: f.marks for f in engine.flipovers()}["Mere sparring"] == 1
 
-    engine.reopen_vote()  # the mødeleder reopens (the TUI asks first)
+    await engine.reopen_vote()  # the mødeleder reopens (the TUI asks first)
     await expect(phone.locator("#vote-left")).to_have_text("Du har 2 af 3 markeringer tilbage")
     await expect(card.locator("button.plus")).to_be_visible()
 
@@ -102,7 +102,7 @@ async def test_a_phone_that_missed_the_end_learns_it_from_the_refusal(room, brow
     await page.goto(server.participant_url)
     card = page.locator("#cards > li").filter(has_text="Mere sparring")
     await expect(card.locator("button.plus")).to_be_visible()
-    engine.reveal_now()  # the page hears nothing of it
+    await engine.reveal_now()  # the page hears nothing of it
     await card.locator("button.plus").click()
     await expect(page.locator("#vote-msg")).to_have_text("Afstemningen er slut.")
     await expect(page.locator("#vote-left")).to_have_text("Afstemningen er slut")

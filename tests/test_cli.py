@@ -29,16 +29,16 @@ def new_meeting(capsys, *extra: str) -> int:
     return int(out[-1])  # the id alone on the last line
 
 
-def add_flipovers(db: str, mid: int) -> None:
+async def add_flipovers(db: str, mid: int) -> None:
     from facilitator.engine import MeetingEngine
 
     store = Store(db)
     engine = MeetingEngine(store, mid)
-    engine.goto(1)  # interview: strengths
-    engine.add_flipover(1, "Vi hjælper hinanden", ["Kollegial sparring"])
-    engine.goto(2)  # grupper på 4: wishes
-    engine.add_flipover(2, "Færre afbrydelser", ["Stille time kl. 9–10", "Fælles kalender"])
-    engine.add_flipover(1, "Mere anerkendelse; også for små ting", ['"Tak" på tavlen'])
+    await engine.goto(1)  # interview: strengths
+    await engine.add_flipover(1, "Vi hjælper hinanden", ["Kollegial sparring"])
+    await engine.goto(2)  # grupper på 4: wishes
+    await engine.add_flipover(2, "Færre afbrydelser", ["Stille time kl. 9–10", "Fælles kalender"])
+    await engine.add_flipover(1, "Mere anerkendelse; også for små ting", ['"Tak" på tavlen'])
     store.close()
 
 
@@ -113,9 +113,9 @@ def test_unusable_database_is_one_line_and_status_2(tmp_path, capsys):
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
-def test_export_csv_opens_in_danish_excel(db, capsys, tmp_path):
+async def test_export_csv_opens_in_danish_excel(db, capsys, tmp_path):
     mid = new_meeting(capsys)
-    add_flipovers(db, mid)
+    await add_flipovers(db, mid)
     target = tmp_path / "bruttoliste.csv"
     assert (
         main(["export", str(mid), "--what", "bruttoliste", "--format", "csv", "-o", str(target)])
@@ -138,9 +138,9 @@ def test_export_csv_opens_in_danish_excel(db, capsys, tmp_path):
     assert [r[3] for r in strengths] == ["Vi hjælper hinanden"]
 
 
-def test_export_markdown_keeps_strengths_apart(db, capsys):
+async def test_export_markdown_keeps_strengths_apart(db, capsys):
     mid = new_meeting(capsys)
-    add_flipovers(db, mid)
+    await add_flipovers(db, mid)
     assert main(["export", str(mid), "--what", "bruttoliste", "--format", "md"]) == 0
     out = capsys.readouterr().out
     wishes, strengths = out.split("## Styrker fra interviewene")
@@ -149,9 +149,9 @@ def test_export_markdown_keeps_strengths_apart(db, capsys):
     assert "   - Stille time kl. 9–10" in wishes
 
 
-def test_export_json_has_everything(db, capsys):
+async def test_export_json_has_everything(db, capsys):
     mid = new_meeting(capsys)
-    add_flipovers(db, mid)
+    await add_flipovers(db, mid)
     assert main(["export", str(mid), "--what", "bruttoliste", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["meeting"]["title"] == "Møde på Ærø"
@@ -222,21 +222,21 @@ def test_console_script_exists_and_help_is_danish():
         assert command in result.stdout
 
 
-def test_export_carries_marks_and_themes_and_never_særskilt_spor(db, capsys, tmp_path):
+async def test_export_carries_marks_and_themes_and_never_særskilt_spor(db, capsys, tmp_path):
     from facilitator.engine import MeetingEngine
 
     mid = new_meeting(capsys)
-    add_flipovers(db, mid)
+    await add_flipovers(db, mid)
     store = Store(db)
     engine = MeetingEngine(store, mid)
-    extra = engine.add_flipover(3, "Mobning i vagtplanlægningen").id
-    engine.set_confidential(extra)
+    extra = (await engine.add_flipover(3, "Mobning i vagtplanlægningen")).id
+    await engine.set_confidential(extra)
     wishes = {f.heading: f.id for f in engine.flipovers() if f.kind == "wish"}
-    engine.goto(4)  # udvælgelse
+    await engine.goto(4)  # udvælgelse
     for _ in range(2):
-        engine.vote("phone-0123456789abcdef", wishes["Færre afbrydelser"])
-    engine.hand_mark(wishes["Mere anerkendelse; også for små ting"])
-    engine.create_theme("Arbejdsro og anerkendelse", list(wishes.values()))
+        await engine.vote("phone-0123456789abcdef", wishes["Færre afbrydelser"])
+    await engine.hand_mark(wishes["Mere anerkendelse; også for små ting"])
+    await engine.create_theme("Arbejdsro og anerkendelse", list(wishes.values()))
     store.close()
     target = tmp_path / "b.csv"
     assert (

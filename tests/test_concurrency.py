@@ -74,7 +74,7 @@ def report(capsys, line: str) -> None:
 
 async def test_fifty_assistants_post_at_once(room, capsys, db_backend):
     engine = room
-    engine.goto(DREAMS)
+    await engine.goto(DREAMS)
     headers = {"Authorization": f"Bearer {engine.assistant_token}"}
     sessions = [client(n) for n in range(ASSISTANTS)]
     headings = [f"Ønske {n} [fra assistent {n}] – mere ro\x1b[31m" for n in range(ASSISTANTS)]
@@ -122,10 +122,10 @@ async def test_fifty_assistants_post_at_once(room, capsys, db_backend):
 
 async def test_five_hundred_marks_from_a_hundred_phones_at_once(room, capsys, db_backend):
     engine = room
-    engine.goto(DREAMS)
-    wishes = [engine.add_flipover(g % 4 + 1, f"Ønske {g}").id for g in range(10)]
-    engine.goto(VOTE)
-    engine.start()
+    await engine.goto(DREAMS)
+    wishes = [(await engine.add_flipover(g % 4 + 1, f"Ønske {g}")).id for g in range(10)]
+    await engine.goto(VOTE)
+    await engine.start()
     sessions = [client(n) for n in range(PHONES)]
     try:
         # Each phone opens the page first: the server issues its device id.

@@ -40,15 +40,15 @@ def test_a_new_meeting_opens_on_the_first_phase_not_started(engine, fake_clock):
     assert state["meeting"]["elapsed_s"] == 0
 
 
-def test_nothing_starts_by_itself(engine, fake_clock, events):
+async def test_nothing_starts_by_itself(engine, fake_clock, events):
     fake_clock.advance(3 * 3600)
-    assert engine.check_timers() is None
+    assert await engine.check_timers() is None
     assert events == []
     assert phase_state(engine)["remaining_s"] == 15 * 60
     assert not engine.clock.started
-    engine.next_phase()
+    await engine.next_phase()
     fake_clock.advance(3600)
-    assert engine.check_timers() is None
+    assert await engine.check_timers() is None
     assert phase_state(engine)["remaining_s"] == 25 * 60
 
 
@@ -60,7 +60,7 @@ def test_unknown_meeting_is_refused(store):
 # ------------------------------------------------------------------ one event per command
 
 
-def test_each_command_publishes_exactly_one_event(engine, fake_clock, events):
+async def test_each_command_publishes_exactly_one_event(engine, fake_clock, events):
     commands = [
         (engine.start, "clock"),
         (lambda: engine.extend(1), "clock"),
@@ -75,7 +75,7 @@ def test_each_command_publishes_exactly_one_event(engine, fake_clock, events):
     ]
     for number, (command, kind) in enumerate(commands, start=1):
         fake_clock.advance(5)
-        command()
+        await command()
         assert len(events) == number, f"{kind} published {len(events) - number + 1} events"
         assert events[-1].event.kind == kind
         assert events[-1].event.version == number
@@ -83,8 +83,8 @@ def test_each_command_publishes_exactly_one_event(engine, fake_clock, events):
     assert [e.event.data.get("action") for e in events[:4]] == ["start", "extend", "pause", "start"]
 
 
-def test_an_event_carries_the_state_serialised_once(engine, events):
-    engine.start()
+async def test_an_event_carries_the_state_serialised_once(engine, events):
+    await engine.start()
     snapshot = events[-1]
     assert snapshot.state["phase"]["started"] is True
     assert json.loads(snapshot.json) == snapshot.state
@@ -92,7 +92,7 @@ def test_an_event_carries_the_state_serialised_once(engine, events):
     assert engine.latest is snapshot
 
 
-def test_a_refused_command_publishes_nothing(engine, events):
+async def test_a_refused_command_publishes_nothing(engine, events):
     for bad in (
         lambda: engine.extend(0),
         lambda: engine.extend(-1),
@@ -102,23 +102,23 @@ def test_a_refused_command_publishes_nothing(engine, events):
         engine.previous_phase,
     ):
         with pytest.raises(EngineError):
-            bad()
-    engine.goto(5)
+            await bad()
+    await engine.goto(5)
     with pytest.raises(EngineError):
-        engine.next_phase()
+        await engine.next_phase()
     assert [e.event.kind for e in events] == ["phase"]
 
 
-def test_a_failed_write_changes_nothing_and_publishes_nothing(engine, events, monkeypatch):
+async def test_a_failed_write_changes_nothing_and_publishes_nothing(engine, events, monkeypatch):
     def disk_full(*args, **kwargs):
         raise StorageError("kunne ikke gemme: disk I/O error")
 
     monkeypatch.setattr(engine.store, "save_clock", disk_full)
     with pytest.raises(StorageError):
-        engine.start()
+        await engine.start()
     assert not engine.clock.started
     with pytest.raises(StorageError):
-        engine.next_phase()
+        await engine.next_phase()
     assert engine.index == 0
     assert events == []
 
@@ -126,8 +126,8 @@ def test_a_failed_write_changes_nothing_and_publishes_nothing(engine, events, mo
 # ------------------------------------------------------------------ subscribers
 
 
-def test_a_subscriber_gets_the_current_state_at_once(engine):
-    engine.start()
+async def test_a_subscriber_gets_the_current_state_at_once(engine):
+    await engine.start()
     sub = engine.subscribe()
     snapshot = sub.take()
     assert snapshot is engine.latest
@@ -135,12 +135,12 @@ def test_a_subscriber_gets_the_current_state_at_once(engine):
     assert sub.take() is None
 
 
-def test_a_slow_subscriber_sees_only_the_newest_state(engine):
+async def test_a_slow_subscriber_sees_only_the_newest_state(engine):
     slow, fast = engine.subscribe(), engine.subscribe()
     slow.take(), fast.take()
     seen_fast = []
     for _ in range(3):
-        engine.next_phase()
+        await engine.next_phase()
         seen_fast.append(fast.take().state["phase"]["index"])
     assert seen_fast == [1, 2, 3]  # a fast one sees every change
     newest = slow.take()
@@ -152,13 +152,12 @@ def test_a_slow_subscriber_sees_only_the_newest_state(engine):
 async def test_awaiting_a_subscription_returns_the_newest(engine):
     sub = engine.subscribe()
     assert (await sub.get()).event.kind == "opened"
-    waiter = asyncio.create_task(sub.get())
-    await asyncio.sleep(0)
-    engine.start()
-    engine.pause()
-    engine.next_phase()
-    snapshot = await asyncio.wait_for(waiter, 2)
+    await engine.start()
+    await engine.pause()
+    await engine.next_phase()
+    snapshot = await asyncio.wait_for(sub.get(), 2)  # three changes: the newest only
     assert snapshot.event.kind == "phase"
+    assert sub.take() is None
     assert snapshot.state["phase"]["index"] == 1
 
 
@@ -166,7 +165,7 @@ async def test_a_closed_subscription_ends_and_gets_no_more(engine):
     sub = engine.subscribe()
     sub.take()
     sub.close()
-    engine.start()
+    await engine.start()
     assert await asyncio.wait_for(sub.get(), 1) is None
     other = engine.subscribe()
     engine.release()  # quitting closes every stream
@@ -176,10 +175,10 @@ async def test_a_closed_subscription_ends_and_gets_no_more(engine):
 # ------------------------------------------------------------------ phases
 
 
-def test_next_enters_the_next_phase_not_started_with_full_time(engine, fake_clock):
-    engine.start()
+async def test_next_enters_the_next_phase_not_started_with_full_time(engine, fake_clock):
+    await engine.start()
     fake_clock.advance(200)
-    engine.next_phase()
+    await engine.next_phase()
     phase = phase_state(engine)
     assert phase["index"] == INTERVIEW
     assert phase["started"] is False and phase["paused"] is False
@@ -190,55 +189,55 @@ def test_next_enters_the_next_phase_not_started_with_full_time(engine, fake_cloc
     assert phase_state(engine)["remaining_s"] == 25 * 60  # → never starts the clock
 
 
-def test_previous_returns_with_the_time_it_had_left_paused(engine, fake_clock):
-    engine.start()
+async def test_previous_returns_with_the_time_it_had_left_paused(engine, fake_clock):
+    await engine.start()
     fake_clock.advance(200)
-    engine.next_phase()
+    await engine.next_phase()
     fake_clock.advance(600)  # time in the next phase does not count for the intro
-    engine.previous_phase()
+    await engine.previous_phase()
     phase = phase_state(engine)
     assert phase["index"] == INTRO
     assert phase["started"] is True and phase["paused"] is True
     assert phase["remaining_s"] == 15 * 60 - 200
     fake_clock.advance(1000)
     assert phase_state(engine)["remaining_s"] == 15 * 60 - 200
-    engine.start()
+    await engine.start()
     fake_clock.advance(50)
     assert phase_state(engine)["remaining_s"] == 15 * 60 - 250
 
 
-def test_leaving_and_returning_keeps_each_phase_its_own_time(engine, fake_clock):
-    engine.goto(INTERVIEW)
-    engine.start()
+async def test_leaving_and_returning_keeps_each_phase_its_own_time(engine, fake_clock):
+    await engine.goto(INTERVIEW)
+    await engine.start()
     fake_clock.advance(400)
-    engine.goto(DREAMS)
-    engine.start()
+    await engine.goto(DREAMS)
+    await engine.start()
     fake_clock.advance(100)
-    engine.goto(INTERVIEW)
+    await engine.goto(INTERVIEW)
     assert phase_state(engine)["remaining_s"] == 1500 - 400
     assert engine.state()["turn"]["index"] == 1
-    engine.goto(DREAMS)
+    await engine.goto(DREAMS)
     assert phase_state(engine)["remaining_s"] == 35 * 60 - 100
     assert engine.state()["meeting"]["elapsed_s"] == 500
 
 
-def test_extend_by_one_and_five_minutes(engine, fake_clock, events):
+async def test_extend_by_one_and_five_minutes(engine, fake_clock, events):
     planned = engine.state()["meeting"]["planned_s"]
-    engine.start()
+    await engine.start()
     fake_clock.advance(100)
-    engine.extend(1)
+    await engine.extend(1)
     assert phase_state(engine)["remaining_s"] == 900 - 100 + 60
-    engine.extend(5)
+    await engine.extend(5)
     assert phase_state(engine)["remaining_s"] == 900 - 100 + 360
     assert engine.state()["meeting"]["planned_s"] == planned + 360
     assert [e.event.data.get("minutes") for e in events[1:]] == [1, 5]
 
 
-def test_plus_one_minute_during_a_turn_lengthens_that_turn(engine, fake_clock):
-    engine.goto(INTERVIEW)
-    engine.start()
+async def test_plus_one_minute_during_a_turn_lengthens_that_turn(engine, fake_clock):
+    await engine.goto(INTERVIEW)
+    await engine.start()
     fake_clock.advance(400)  # the second interview, 200 s left
-    engine.extend(1)
+    await engine.extend(1)
     assert engine.state()["turn"]["index"] == 1
     assert engine.state()["turn"]["remaining_s"] == 260
     fake_clock.advance(259)
@@ -247,36 +246,36 @@ def test_plus_one_minute_during_a_turn_lengthens_that_turn(engine, fake_clock):
     assert engine.state()["turn"]["index"] == 2
 
 
-def test_overrun_counts_up_and_phase_end_is_announced_once(engine, fake_clock, events):
-    engine.start()
+async def test_overrun_counts_up_and_phase_end_is_announced_once(engine, fake_clock, events):
+    await engine.start()
     fake_clock.advance(899)
-    assert engine.check_timers() is None
+    assert await engine.check_timers() is None
     fake_clock.advance(1)
-    snapshot = engine.check_timers()
+    snapshot = await engine.check_timers()
     assert snapshot is not None and snapshot.event.kind == "phase_end"
     assert snapshot.state["phase"]["remaining_s"] == 0
     fake_clock.advance(133)
-    assert engine.check_timers() is None  # announced once, not every tick
+    assert await engine.check_timers() is None  # announced once, not every tick
     phase = phase_state(engine)
     assert phase["remaining_s"] == 0 and phase["overrun_s"] == 133
-    engine.extend(1)  # when over: one more minute from now
+    await engine.extend(1)  # when over: one more minute from now
     assert phase_state(engine)["remaining_s"] == 60
     assert phase_state(engine)["overrun_s"] == 0
     fake_clock.advance(60)
-    assert engine.check_timers().event.kind == "phase_end"  # the new end is announced too
+    assert (await engine.check_timers()).event.kind == "phase_end"  # the new end is announced too
     assert [e.event.kind for e in events].count("phase_end") == 2
 
 
-def test_turn_changes_are_announced_via_check_timers(engine, fake_clock):
-    engine.goto(INTERVIEW)
-    engine.start()
+async def test_turn_changes_are_announced_via_check_timers(engine, fake_clock):
+    await engine.goto(INTERVIEW)
+    await engine.start()
     t0 = fake_clock()
     fake_clock.advance(120)
-    assert engine.check_timers() is None  # nothing between boundaries
+    assert await engine.check_timers() is None  # nothing between boundaries
     announced = []
     for step in (180, 300, 300, 300, 300):  # to 300, 600, 900, 1200, 1500 s
         fake_clock.advance(step)
-        snapshot = engine.check_timers()
+        snapshot = await engine.check_timers()
         if snapshot is not None:
             data = snapshot.event.data
             kind, at = snapshot.event.kind, snapshot.event.at - t0
@@ -289,13 +288,13 @@ def test_turn_changes_are_announced_via_check_timers(engine, fake_clock):
     ]
 
 
-def test_a_paused_turn_announces_nothing(engine, fake_clock):
-    engine.goto(INTERVIEW)
-    engine.start()
+async def test_a_paused_turn_announces_nothing(engine, fake_clock):
+    await engine.goto(INTERVIEW)
+    await engine.start()
     fake_clock.advance(100)
-    engine.pause()
+    await engine.pause()
     fake_clock.advance(10_000)
-    assert engine.check_timers() is None
+    assert await engine.check_timers() is None
     assert engine.state()["turn"] == {
         "index": 0,
         "count": 3,
@@ -343,7 +342,7 @@ async def test_the_engine_schedules_turn_changes_and_phase_end_itself(db_url):
 
     engine.add_listener(listen)
     try:
-        engine.start()
+        await engine.start()
         started = seen[0].event.at
         await asyncio.wait_for(done.wait(), 6)  # nobody calls check_timers here
         kinds = [(s.event.kind, s.event.data.get("index")) for s in seen]
@@ -366,9 +365,9 @@ async def test_pausing_cancels_the_scheduled_turn_change(db_url):
     seen = []
     engine.add_listener(seen.append)
     try:
-        engine.start()
+        await engine.start()
         await asyncio.sleep(0.3)
-        engine.pause()
+        await engine.pause()
         await asyncio.sleep(1.2)
         assert [s.event.kind for s in seen] == ["clock", "clock"]
     finally:
@@ -379,11 +378,11 @@ async def test_pausing_cancels_the_scheduled_turn_change(db_url):
 # ------------------------------------------------------------------ flip-overs
 
 
-def test_an_empty_heading_is_refused_and_nothing_is_written(engine, events):
-    engine.goto(DREAMS)
+async def test_an_empty_heading_is_refused_and_nothing_is_written(engine, events):
+    await engine.goto(DREAMS)
     for heading in ("", "   ", "\n\t"):
         with pytest.raises(EngineError) as info:
-            engine.add_flipover(1, heading, ["et forslag"])
+            await engine.add_flipover(1, heading, ["et forslag"])
         assert "Overskriften" in str(info.value)
     assert engine.store.flipovers(engine.meeting_id) == []
     assert [e.event.kind for e in events] == ["phase"]
@@ -393,16 +392,18 @@ def test_an_empty_heading_is_refused_and_nothing_is_written(engine, events):
     ("group", "proposals"),
     [(0, []), (-1, []), (201, []), (1, [f"forslag {i}" for i in range(6)]), (1, ["x" * 501])],
 )
-def test_bad_flipovers_are_refused(engine, group, proposals):
-    engine.goto(DREAMS)  # max_proposals = 5 in the dreams phase
+async def test_bad_flipovers_are_refused(engine, group, proposals):
+    await engine.goto(DREAMS)  # max_proposals = 5 in the dreams phase
     with pytest.raises(EngineError):
-        engine.add_flipover(group, "Overskrift", proposals)
+        await engine.add_flipover(group, "Overskrift", proposals)
     assert engine.store.flipovers(engine.meeting_id) == []
 
 
-def test_a_flipover_is_committed_when_add_returns(engine, db_url):
-    engine.goto(DREAMS)
-    row = engine.add_flipover(2, "  Mere   tid til  faglig sparring ", ["Fast møde", " ", "Mentor"])
+async def test_a_flipover_is_committed_when_add_returns(engine, db_url):
+    await engine.goto(DREAMS)
+    row = await engine.add_flipover(
+        2, "  Mere   tid til  faglig sparring ", ["Fast møde", " ", "Mentor"]
+    )
     assert row.heading == "Mere tid til faglig sparring"
     assert row.proposals == ("Fast møde", "Mentor")
     other = Store(db_url)  # another connection, as a second process would see it
@@ -418,39 +419,39 @@ def test_a_flipover_is_committed_when_add_returns(engine, db_url):
     )
 
 
-def test_flipover_counts_per_group(engine):
-    engine.goto(DREAMS)
+async def test_flipover_counts_per_group(engine):
+    await engine.goto(DREAMS)
     assert engine.flipover_counts() == {1: 0, 2: 0, 3: 0}  # groups = 3
-    engine.add_flipover(1, "A", [])
-    engine.add_flipover(1, "B", [])
-    engine.add_flipover(3, "C", [])
+    await engine.add_flipover(1, "A", [])
+    await engine.add_flipover(1, "B", [])
+    await engine.add_flipover(3, "C", [])
     assert engine.flipover_counts() == {1: 2, 2: 0, 3: 1}
-    engine.delete_flipover(engine.flipovers()[0].id)
+    await engine.delete_flipover(engine.flipovers()[0].id)
     assert engine.flipover_counts() == {1: 1, 2: 0, 3: 1}
 
 
-def test_interview_flipovers_are_strengths_of_the_threes(engine):
-    engine.goto(INTERVIEW)
+async def test_interview_flipovers_are_strengths_of_the_threes(engine):
+    await engine.goto(INTERVIEW)
     assert engine.flipover_counts() == {1: 0, 2: 0, 3: 0, 4: 0}  # 12 people in threes
-    row = engine.add_flipover(4, "Vi hjælper hinanden", [])
+    row = await engine.add_flipover(4, "Vi hjælper hinanden", [])
     assert (row.kind, row.grouping) == ("strength", "interview")
     assert engine.flipover_counts() == {1: 0, 2: 0, 3: 0, 4: 1}
-    engine.goto(DREAMS)
+    await engine.goto(DREAMS)
     assert engine.flipover_counts() == {1: 0, 2: 0, 3: 0}
 
 
-def test_edit_and_delete_of_an_unknown_flipover_are_refused(engine, events):
+async def test_edit_and_delete_of_an_unknown_flipover_are_refused(engine, events):
     with pytest.raises(EngineError):
-        engine.edit_flipover(999, 1, "x")
+        await engine.edit_flipover(999, 1, "x")
     with pytest.raises(EngineError):
-        engine.delete_flipover(999)
+        await engine.delete_flipover(999)
     assert events == []
 
 
 # ------------------------------------------------------------------ the /api/state contract
 
 
-def test_state_matches_the_api_contract(engine, fake_clock):
+async def test_state_matches_the_api_contract(engine, fake_clock):
     state = engine.state()
     assert set(state) >= {"meeting", "phase", "turn"}
     assert set(state["meeting"]) >= {"id", "title", "elapsed_s", "planned_s", "phones"}
@@ -473,8 +474,8 @@ def test_state_matches_the_api_contract(engine, fake_clock):
     assert isinstance(state["phase"]["questions"], list)
     assert state["turn"] is None
 
-    engine.goto(INTERVIEW)
-    engine.start()
+    await engine.goto(INTERVIEW)
+    await engine.start()
     fake_clock.advance(301)
     state = engine.state()
     assert set(state["turn"]) >= {"index", "count", "remaining_s"}
@@ -512,9 +513,9 @@ def test_release_lets_the_next_process_in(engine, store, fake_clock):
 async def test_lease_heartbeat_runs_when_taken_before_the_loop(store, meeting_id, monkeypatch):
     """The CLI takes the lease before the app's loop runs; the heartbeat must still beat,
     or another machine would take a live meeting over as stale."""
-    import facilitator.engine as engine_module
+    import facilitator.engine.lease as lease_module
 
-    monkeypatch.setattr(engine_module, "HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(lease_module, "HEARTBEAT_S", 0.05)
     clock = [1000.0]
     engine = MeetingEngine(store, meeting_id, clock=lambda: clock[0])
     await asyncio.to_thread(engine.acquire, "here")  # no running loop in that thread

@@ -44,25 +44,25 @@ def second_meeting(store, clock, groups: int = 4) -> MeetingEngine:
     return MeetingEngine(store, mid, clock=clock)
 
 
-def write_wishes(engine: MeetingEngine, titles=WISHES) -> list[str]:
+async def write_wishes(engine: MeetingEngine, titles=WISHES) -> list[str]:
     """The groups of four write their one wish each; returns the options' keys."""
-    engine.goto(PICK)
+    await engine.goto(PICK)
     ids = [
-        engine.add_flipover(g, title, ["Forslag 1", "Forslag 2", "Forslag 3"]).id
+        (await engine.add_flipover(g, title, ["Forslag 1", "Forslag 2", "Forslag 3"])).id
         for g, title in enumerate(titles, 1)
     ]
     return [f"f{i}" for i in ids]
 
 
-def choose_three(engine: MeetingEngine, keys: list[str]) -> None:
+async def choose_three(engine: MeetingEngine, keys: list[str]) -> None:
     """Phones and hands choose wishes 1, 3 and 4; nobody chooses "Bedre overlevering"."""
-    engine.goto(CHOOSE)
-    engine.start()
-    engine.choose(phone(1), keys[0])
-    engine.choose(phone(2), keys[0])
-    engine.hand_choice(keys[2], +1)  # only hands for "Stabil bemanding"
-    engine.choose(phone(3), keys[3])
-    engine.hand_choice(keys[3], +1)
+    await engine.goto(CHOOSE)
+    await engine.start()
+    await engine.choose(phone(1), keys[0])
+    await engine.choose(phone(2), keys[0])
+    await engine.hand_choice(keys[2], +1)  # only hands for "Stabil bemanding"
+    await engine.choose(phone(3), keys[3])
+    await engine.hand_choice(keys[3], +1)
 
 
 EXPECTED = [
@@ -72,10 +72,10 @@ EXPECTED = [
 ]
 
 
-def labels_through_the_phase(engine: MeetingEngine, clock) -> list[str]:
+async def labels_through_the_phase(engine: MeetingEngine, clock) -> list[str]:
     """Start the present phase and read each turn's label from engine.turn and the state."""
-    engine.goto(PRESENT)
-    engine.start()
+    await engine.goto(PRESENT)
+    await engine.start()
     seen = []
     for _ in range(engine.clock.turn_count):
         turn = engine.turn()
@@ -88,44 +88,44 @@ def labels_through_the_phase(engine: MeetingEngine, clock) -> list[str]:
 
 
 @pytest.fixture
-def room(store, fake_clock, user_agenda_dir):
+async def room(store, fake_clock, user_agenda_dir):
     """A 2. dialogmøde with --groups 4, 4 wishes written, 3 of them chosen."""
     engine = second_meeting(store, fake_clock)
-    engine.keys = write_wishes(engine)  # type: ignore[attr-defined]
-    choose_three(engine, engine.keys)  # type: ignore[attr-defined]
+    engine.keys = await write_wishes(engine)  # type: ignore[attr-defined]
+    await choose_three(engine, engine.keys)  # type: ignore[attr-defined]
     yield engine
     engine.release()
 
 
 # ---------------------------------------------------------------------- the turns
-def test_one_turn_per_chosen_wish_named_by_it(room, fake_clock):
+async def test_one_turn_per_chosen_wish_named_by_it(room, fake_clock):
     assert [n for _, n in room.choice_counts()] == [2, 0, 1, 2]
-    room.goto(ACTION)
-    room.goto(PRESENT)
+    await room.goto(ACTION)
+    await room.goto(PRESENT)
     assert room.clock.turn_count == 3  # not the 4 of --groups 4
-    assert labels_through_the_phase(room, fake_clock) == EXPECTED
+    assert await labels_through_the_phase(room, fake_clock) == EXPECTED
 
 
-def test_turn_change_event_names_the_wish(room, fake_clock):
-    room.goto(PRESENT)
-    room.start()
-    assert room.check_timers() is None
+async def test_turn_change_event_names_the_wish(room, fake_clock):
+    await room.goto(PRESENT)
+    await room.start()
+    assert await room.check_timers() is None
     fake_clock.advance(TURN_S)
-    event = room.check_timers().event
+    event = (await room.check_timers()).event
     assert event.kind == "turn"
     assert event.data["label"] == "Gruppe 2: Stabil bemanding"
     assert event.data["count"] == 3
 
 
-def test_prioritised_wishes_keep_their_order(store, fake_clock, user_agenda_dir):
+async def test_prioritised_wishes_keep_their_order(store, fake_clock, user_agenda_dir):
     engine = second_meeting(store, fake_clock)
-    keys = write_wishes(engine)
-    engine.goto(CHOOSE)
-    engine.set_priorities([keys[3], keys[2], keys[0]])  # the room's order of the options
-    engine.choose(phone(1), keys[0])
-    engine.choose(phone(2), keys[3])
-    engine.hand_choice(keys[2], +1)
-    assert labels_through_the_phase(engine, fake_clock) == [
+    keys = await write_wishes(engine)
+    await engine.goto(CHOOSE)
+    await engine.set_priorities([keys[3], keys[2], keys[0]])  # the room's order of the options
+    await engine.choose(phone(1), keys[0])
+    await engine.choose(phone(2), keys[3])
+    await engine.hand_choice(keys[2], +1)
+    assert await labels_through_the_phase(engine, fake_clock) == [
         "Gruppe 1: Mere sparring",
         "Gruppe 2: Stabil bemanding",
         "Gruppe 3: Ro til kerneopgaven",
@@ -133,37 +133,37 @@ def test_prioritised_wishes_keep_their_order(store, fake_clock, user_agenda_dir)
     engine.release()
 
 
-def test_before_the_start_the_plan_follows_the_choices(room):
-    room.goto(PRESENT)
+async def test_before_the_start_the_plan_follows_the_choices(room):
+    await room.goto(PRESENT)
     assert not room.clock.started
     assert room.clock.turn_count == 3
     assert room.state()["turn"]["label"] == "Gruppe 1: Ro til kerneopgaven"
-    room.goto(CHOOSE)
-    room.hand_choice(room.keys[1], +1)  # a late hand for "Bedre overlevering"
-    room.goto(PRESENT)
+    await room.goto(CHOOSE)
+    await room.hand_choice(room.keys[1], +1)  # a late hand for "Bedre overlevering"
+    await room.goto(PRESENT)
     assert room.clock.turn_count == 4
     assert room.state()["turn"]["count"] == 4
 
 
-def test_the_turns_are_fixed_when_the_phase_starts(room, fake_clock):
-    room.goto(PRESENT)
-    room.start()
+async def test_the_turns_are_fixed_when_the_phase_starts(room, fake_clock):
+    await room.goto(PRESENT)
+    await room.start()
     fake_clock.advance(10)
-    room.goto(CHOOSE)
-    room.hand_choice(room.keys[1], +1)  # a later choice...
-    room.choose(phone(1), room.keys[1])
-    room.goto(PRESENT)
+    await room.goto(CHOOSE)
+    await room.hand_choice(room.keys[1], +1)  # a later choice...
+    await room.choose(phone(1), room.keys[1])
+    await room.goto(PRESENT)
     assert room.clock.turn_count == 3  # ...changes nothing
-    room.start()
+    await room.start()
     assert room.turn_label(room.turn()) == "Gruppe 1: Ro til kerneopgaven"
     assert room.clock.elapsed(fake_clock()) == pytest.approx(10)
     fake_clock.advance(TURN_S)
     assert room.state()["turn"]["label"] == "Gruppe 2: Stabil bemanding"
 
 
-def test_the_fixed_turns_are_stored(room, store, fake_clock):
-    room.goto(PRESENT)
-    room.start()
+async def test_the_fixed_turns_are_stored(room, store, fake_clock):
+    await room.goto(PRESENT)
+    await room.start()
     fake_clock.advance(TURN_S + 5)
     run = next(r for r in store.phase_runs(room.meeting_id) if r.phase_index == PRESENT)
     assert json.loads(run.turn_names) == [
@@ -179,8 +179,8 @@ def test_the_fixed_turns_are_stored(room, store, fake_clock):
     turn = again.turn()
     assert turn.index == 1
     assert again.turn_label(turn) == "Gruppe 2: Stabil bemanding"
-    assert again.check_timers() is None  # no turn change announced by the restart itself
-    again.hand_choice(room.keys[1], +1)
+    assert await again.check_timers() is None  # no turn change announced by the restart itself
+    await again.hand_choice(room.keys[1], +1)
     again.release()
     third = MeetingEngine(store, room.meeting_id, clock=fake_clock)
     assert third.clock.turn_count == 3
@@ -189,16 +189,16 @@ def test_the_fixed_turns_are_stored(room, store, fake_clock):
     third.release()
 
 
-def test_nobody_chose_falls_back_to_the_group_setting(store, fake_clock, user_agenda_dir):
+async def test_nobody_chose_falls_back_to_the_group_setting(store, fake_clock, user_agenda_dir):
     engine = second_meeting(store, fake_clock)
-    write_wishes(engine)
-    engine.goto(CHOOSE)
-    engine.start()
-    engine.goto(ACTION)
+    await write_wishes(engine)
+    await engine.goto(CHOOSE)
+    await engine.start()
+    await engine.goto(ACTION)
     assert engine.group_count() == 4  # the four options, as before
-    engine.goto(PRESENT)
+    await engine.goto(PRESENT)
     assert engine.clock.turn_count == 4
-    engine.start()
+    await engine.start()
     assert engine.state()["turn"]["label"] == "Gruppe 1 af 4"
     assert engine.clock.duration_s == PRESENT_S
     run = next(r for r in store.phase_runs(engine.meeting_id) if r.phase_index == PRESENT)
@@ -206,24 +206,24 @@ def test_nobody_chose_falls_back_to_the_group_setting(store, fake_clock, user_ag
     engine.release()
 
 
-def test_more_groups_than_fit_make_the_phase_longer(store, fake_clock, user_agenda_dir):
+async def test_more_groups_than_fit_make_the_phase_longer(store, fake_clock, user_agenda_dir):
     six = [*WISHES, "Fælles pauser", "Klare roller"]
     engine = second_meeting(store, fake_clock)
-    keys = write_wishes(engine, six)
-    engine.goto(CHOOSE)
+    keys = await write_wishes(engine, six)
+    await engine.goto(CHOOSE)
     now = fake_clock()
     planned, end = engine.meeting_planned(), engine.expected_end(now)
     assert engine.clocks[PRESENT].duration_s == PRESENT_S  # 4 turns of 3 min fit in 15
     for n, key in enumerate(keys):
-        engine.choose(phone(n), key)
+        await engine.choose(phone(n), key)
     grown = 6 * TURN_S  # 18 minutes: the turns keep their 3 minutes, no open time
     assert engine.clocks[PRESENT].duration_s == grown
     assert engine.clocks[PRESENT].turn_count == 6
     assert engine.meeting_planned() == planned + grown - PRESENT_S
     assert engine.expected_end(now) == end + grown - PRESENT_S
     assert engine.state()["meeting"]["planned_s"] == planned + grown - PRESENT_S
-    engine.goto(PRESENT)
-    engine.start()
+    await engine.goto(PRESENT)
+    await engine.start()
     assert engine.clock.duration_s == grown
     assert engine.clock.remaining(fake_clock()) == grown
     fake_clock.advance(5 * TURN_S)
@@ -237,34 +237,34 @@ def test_more_groups_than_fit_make_the_phase_longer(store, fake_clock, user_agen
     again.release()
 
 
-def test_five_groups_fit_exactly(store, fake_clock, user_agenda_dir):
+async def test_five_groups_fit_exactly(store, fake_clock, user_agenda_dir):
     engine = second_meeting(store, fake_clock)
-    keys = write_wishes(engine, [*WISHES, "Fælles pauser"])
-    engine.goto(CHOOSE)
+    keys = await write_wishes(engine, [*WISHES, "Fælles pauser"])
+    await engine.goto(CHOOSE)
     for key in keys:
-        engine.hand_choice(key, +1)
+        await engine.hand_choice(key, +1)
     assert engine.clocks[PRESENT].turn_count == 5
     assert engine.clocks[PRESENT].duration_s == PRESENT_S
     engine.release()
 
 
-def test_an_extension_before_the_start_is_kept_when_the_plan_grows(
+async def test_an_extension_before_the_start_is_kept_when_the_plan_grows(
     store, fake_clock, user_agenda_dir
 ):
     engine = second_meeting(store, fake_clock)
-    keys = write_wishes(engine, [*WISHES, "Fælles pauser", "Klare roller"])
-    engine.goto(PRESENT)
-    engine.extend(1)  # the mødeleder gives fremlæggelsen a minute more
+    keys = await write_wishes(engine, [*WISHES, "Fælles pauser", "Klare roller"])
+    await engine.goto(PRESENT)
+    await engine.extend(1)  # the mødeleder gives fremlæggelsen a minute more
     assert engine.clock.duration_s == PRESENT_S + 60
-    engine.goto(CHOOSE)
+    await engine.goto(CHOOSE)
     for n, key in enumerate(keys):
-        engine.choose(phone(n), key)
+        await engine.choose(phone(n), key)
     assert engine.clocks[PRESENT].duration_s == 6 * TURN_S + 60
     engine.release()
 
 
-def test_action_work_groups_are_the_chosen_wishes(room):
-    room.goto(ACTION)
+async def test_action_work_groups_are_the_chosen_wishes(room):
+    await room.goto(ACTION)
     assert room.current_grouping() == "wishes"
     assert room.group_count() == 3
     assert room.group_labels() == ["Ro til kerneopgaven", "Stabil bemanding", "Mere sparring"]
@@ -273,8 +273,8 @@ def test_action_work_groups_are_the_chosen_wishes(room):
 
 # ---------------------------------------------------------------------- the phones
 async def test_the_phones_read_the_group_and_its_wish(room, fake_clock):
-    room.goto(PRESENT)
-    room.start()
+    await room.goto(PRESENT)
+    await room.start()
     fake_clock.advance(TURN_S + 1)
     server = WebServer(room, lan_address="127.0.0.1")
     async with TestClient(TestServer(server.app)) as client:
@@ -285,8 +285,8 @@ async def test_the_phones_read_the_group_and_its_wish(room, fake_clock):
 
 # ---------------------------------------------------------------------- the screens
 async def test_projector_names_the_presenting_group(room, fake_clock):
-    room.goto(PRESENT)
-    room.start()
+    await room.goto(PRESENT)
+    await room.start()
     fake_clock.advance(TURN_S + 30)  # the second turn
     app = FacilitatorApp(room.store, engine=room, web=False)
     async with app.run_test(size=BIG) as pilot:
@@ -297,19 +297,19 @@ async def test_projector_names_the_presenting_group(room, fake_clock):
 
 async def test_projector_draws_a_wish_title_as_written(store, fake_clock, user_agenda_dir):
     engine = second_meeting(store, fake_clock)
-    keys = write_wishes(engine, ["Løn [/ bonus] og [b]tid[/b]", "Stabil bemanding"])
-    engine.goto(CHOOSE)
-    engine.hand_choice(keys[0], +1)
-    engine.hand_choice(keys[1], +1)
-    engine.goto(PRESENT)
-    engine.start()
+    keys = await write_wishes(engine, ["Løn [/ bonus] og [b]tid[/b]", "Stabil bemanding"])
+    await engine.goto(CHOOSE)
+    await engine.hand_choice(keys[0], +1)
+    await engine.hand_choice(keys[1], +1)
+    await engine.goto(PRESENT)
+    await engine.start()
     app = FacilitatorApp(store, engine=engine, web=False)
     async with app.run_test(size=BIG) as pilot:
         await drawn(pilot, "Gruppe 1: Løn [/ bonus] og [b]tid[/b]")
 
 
 async def test_entry_group_picker_names_the_wishes(room):
-    room.goto(ACTION)
+    await room.goto(ACTION)
     app = FacilitatorApp(room.store, engine=room, web=False)
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("f")

@@ -213,11 +213,6 @@ class Fuzzed:
         )
         self.clock = FakeClock()
         self.engine = MeetingEngine(self.store, mid, clock=self.clock)
-        self.engine.goto(2)
-        for group in (1, 2, 3):
-            self.engine.add_flipover(group, f"Ønske {group}", ["Et forslag"])
-        self.engine.goto(4)
-        self.engine.start()
         # Generous per-address and per-device limits: the fuzz wants answers, not 429s
         # (the limits themselves are tested in test_web_security.py).
         self.server = WebServer(
@@ -234,6 +229,11 @@ class Fuzzed:
         self.english: set[str] = set()  # errors that answered with an HTTP reason phrase
 
     async def start(self) -> None:
+        await self.engine.goto(2)
+        for group in (1, 2, 3):
+            await self.engine.add_flipover(group, f"Ønske {group}", ["Et forslag"])
+        await self.engine.goto(4)
+        await self.engine.start()
         # No cookie jar: each request says itself which device it is (or none).
         self.client = TestClient(TestServer(self.server.app), cookie_jar=DummyCookieJar())
         await self.client.start_server()
@@ -625,7 +625,7 @@ def test_every_hostile_body_to_every_route_with_every_token(fuzzed, log_watch, c
                         await check_answer(fuzzed, method, path, body, response)
                 # Put the meeting back on the vote (the control routes move it).
                 if engine.index != 4:
-                    engine.goto(4)
+                    await engine.goto(4)
 
     fuzzed.loop.run_until_complete(sweep())
     print_tally(

@@ -160,20 +160,20 @@ def card_bodies(screen: GalleriScreen) -> list[str]:
 
 
 @pytest.fixture
-def hostile(store, fake_clock, user_agenda_dir):
+async def hostile(store, fake_clock, user_agenda_dir):
     """Each markup heading as an open wish (with markup proposals) and as a særskilt-spor
     copy; two of them joined under a markup theme name, prioritised; on the galleri."""
     engine = make_engine(store, fake_clock, title=MARKUP_TITLE)
-    engine.goto(2)
+    await engine.goto(2)
     open_ids = []
     for number, heading in enumerate(MARKUP_HEADINGS):
-        flip = engine.add_flipover(number % 4 + 1, heading, [f"[i]{number}[/i] forslag"])
+        flip = await engine.add_flipover(number % 4 + 1, heading, [f"[i]{number}[/i] forslag"])
         open_ids.append(flip.id)
-        hidden = engine.add_flipover(number % 4 + 1, heading, ["[/]"])
-        engine.set_confidential(hidden.id)
-    theme = engine.create_theme(MARKUP_THEME, open_ids[:2])
-    engine.set_priorities([f"t{theme}", f"f{open_ids[2]}", f"f{open_ids[3]}"])
-    engine.goto(3)
+        hidden = await engine.add_flipover(number % 4 + 1, heading, ["[/]"])
+        await engine.set_confidential(hidden.id)
+    theme = await engine.create_theme(MARKUP_THEME, open_ids[:2])
+    await engine.set_priorities([f"t{theme}", f"f{open_ids[2]}", f"f{open_ids[3]}"])
+    await engine.goto(3)
     engine.ids = open_ids  # type: ignore[attr-defined]
     yield engine
     engine.release()
@@ -187,20 +187,20 @@ def test_the_engine_stores_markup_as_it_was_typed(hostile):
     assert hostile.title == MARKUP_TITLE
 
 
-def test_terminal_escapes_and_control_characters_are_never_stored(engine):
-    engine.goto(2)
-    flip = engine.add_flipover(1, ESCAPES, [ESCAPES, "\x1b[2J\x1b[H"])
+async def test_terminal_escapes_and_control_characters_are_never_stored(engine):
+    await engine.goto(2)
+    flip = await engine.add_flipover(1, ESCAPES, [ESCAPES, "\x1b[2J\x1b[H"])
     stored = engine.flipovers()[0]
     assert stored.heading == flip.heading == "Ny titel rød nul c1 slut"
     assert stored.proposals == ("Ny titel rød nul c1 slut",)  # the empty one is dropped
     for text in (stored.heading, *stored.proposals):
         assert not any(unicodedata.category(c) == "Cc" for c in text)
         assert "pwned" not in text
-    theme = engine.create_theme(
-        "Tema\x1b]52;c;aGVq\x07\x00", [flip.id, engine.add_flipover(2, "B").id]
+    theme = await engine.create_theme(
+        "Tema\x1b]52;c;aGVq\x07\x00", [flip.id, (await engine.add_flipover(2, "B")).id]
     )
     assert {t.id: t.name for t in engine.themes()}[theme] == "Tema"
-    engine.rename_theme(theme, "\x1b[1mNyt\x1b[0m\u2028navn\x9b")
+    await engine.rename_theme(theme, "\x1b[1mNyt\x1b[0m\u2028navn\x9b")
     assert {t.id: t.name for t in engine.themes()}[theme] == "Nyt navn"
 
 
@@ -209,37 +209,37 @@ def test_a_meeting_title_is_cleaned(store, user_agenda_dir):
     assert store.get_meeting(meeting).title == "Ny titel rød nul c1 slut"
 
 
-def test_text_that_is_only_control_characters_is_empty(engine):
-    engine.goto(2)
+async def test_text_that_is_only_control_characters_is_empty(engine):
+    await engine.goto(2)
     with pytest.raises(EngineError, match="Overskriften mangler"):
-        engine.add_flipover(1, "\x1b]2;x\x07\x00\x1b[31m")
+        await engine.add_flipover(1, "\x1b]2;x\x07\x00\x1b[31m")
 
 
-def test_a_lone_surrogate_is_refused(store, engine, user_agenda_dir):
-    engine.goto(2)
+async def test_a_lone_surrogate_is_refused(store, engine, user_agenda_dir):
+    await engine.goto(2)
     bad = "Mere\ud800tid"
     with pytest.raises(TextRefused, match="ugyldigt tegn"):
-        engine.add_flipover(1, bad)
+        await engine.add_flipover(1, bad)
     with pytest.raises(TextRefused):
-        engine.add_flipover(1, "God", ["ok", bad])
+        await engine.add_flipover(1, "God", ["ok", bad])
     assert engine.flipovers() == []
-    a, b = engine.add_flipover(1, "A").id, engine.add_flipover(2, "B").id
+    a, b = (await engine.add_flipover(1, "A")).id, (await engine.add_flipover(2, "B")).id
     with pytest.raises(TextRefused):
-        engine.create_theme(bad, [a, b])
-    theme = engine.create_theme("Tema", [a, b])
+        await engine.create_theme(bad, [a, b])
+    theme = await engine.create_theme("Tema", [a, b])
     with pytest.raises(TextRefused):
-        engine.rename_theme(theme, "\udfff")
+        await engine.rename_theme(theme, "\udfff")
     with pytest.raises(TextRefused):
         create_meeting(store, load_agenda("dialogmoede-1"), "dialogmoede-1", bad)
     assert issubclass(TextRefused, EngineError)
 
 
-def test_a_theme_name_has_the_same_limit_on_rename(engine):
-    engine.goto(2)
-    a, b = engine.add_flipover(1, "A").id, engine.add_flipover(2, "B").id
-    theme = engine.create_theme("Tema", [a, b])
+async def test_a_theme_name_has_the_same_limit_on_rename(engine):
+    await engine.goto(2)
+    a, b = (await engine.add_flipover(1, "A")).id, (await engine.add_flipover(2, "B")).id
+    theme = await engine.create_theme("Tema", [a, b])
     with pytest.raises(EngineError, match="for langt"):
-        engine.rename_theme(theme, "x" * (MAX_HEADING + 1))
+        await engine.rename_theme(theme, "x" * (MAX_HEADING + 1))
 
 
 # ---------------------------------------------------------------------- every screen
@@ -314,7 +314,7 @@ async def test_the_choose_board_and_the_vote_board_on_the_projector(hostile):
     app, _ = make_app(hostile)
     async with app.run_test(size=BIG) as pilot:
         await pilot.pause()
-        hostile.goto(4)  # the vote: the board shows the wishes
+        await hostile.goto(4)  # the vote: the board shows the wishes
         await pilot.pause(0.3)
         board = app.screen.query_one("#board")
         cards = board_texts(board)
@@ -379,7 +379,7 @@ async def test_headings_posted_by_an_assistant_do_not_stop_the_meeting(web_store
     from facilitator.web.server import WebServer
 
     engine = make_engine(web_store, fake_clock)
-    engine.goto(2)
+    await engine.goto(2)
     server = WebServer(engine, lan_address="127.0.0.1")
     auth = {"Authorization": f"Bearer {engine.assistant_token}"}
     app, _ = make_app(engine)
@@ -417,7 +417,7 @@ async def test_headings_posted_by_an_assistant_do_not_stop_the_meeting(web_store
             assert_drawn(app, table, *(heading[:30] for heading in expected))
             await back_to_projector(pilot)
             for flip in engine.flipovers():
-                engine.set_confidential(flip.id)
+                await engine.set_confidential(flip.id)
             confidential = await open_screen(pilot, "g", "S", "y")
             assert isinstance(confidential, ConfidentialScreen)
             table = confidential.query_one("#conf-table", DataTable)
@@ -510,15 +510,15 @@ async def _show_everything(store: Store, texts: list[str]) -> None:
     clock = lambda: 1_800_000_000.0  # noqa: E731
     engine = make_engine(store, clock, title=texts[0] if accepted(texts[0]) else "Møde")
     assert engine.title == (accepted(texts[0]) or "Møde")
-    engine.goto(2)
+    await engine.goto(2)
     stored: list[str] = []
     for number, text in enumerate(texts):
         expected = accepted(text)
         if expected is None:
             with pytest.raises(EngineError):
-                engine.add_flipover(1, text, [text])
+                await engine.add_flipover(1, text, [text])
             continue
-        flip = engine.add_flipover(number % 4 + 1, text, [text])
+        flip = await engine.add_flipover(number % 4 + 1, text, [text])
         assert flip.heading == expected
         assert flip.proposals == ((expected,) if len(expected) <= 500 else ())
         stored.append(expected)
@@ -528,18 +528,18 @@ async def _show_everything(store: Store, texts: list[str]) -> None:
     if len(stored) >= 2:
         name = accepted(texts[-1]) or "Tema"
         themed = engine.flipovers()[:2]
-        theme = engine.create_theme(
+        theme = await engine.create_theme(
             texts[-1] if accepted(texts[-1]) else "Tema", [f.id for f in themed]
         )
         theme_name = {t.id: t.name for t in engine.themes()}[theme]
         assert theme_name == name
-        engine.set_priorities([f"t{theme}"])
+        await engine.set_priorities([f"t{theme}"])
         for flip in themed:
             lone.remove(flip.heading)
-    hidden = engine.add_flipover(1, "Særskilt", stored[:1]) if stored else None
+    hidden = await engine.add_flipover(1, "Særskilt", stored[:1]) if stored else None
     if hidden is not None:
-        engine.set_confidential(hidden.id)
-    engine.goto(3)
+        await engine.set_confidential(hidden.id)
+    await engine.goto(3)
 
     app, _ = make_app(engine)
     async with app.run_test(size=BIG) as pilot:
@@ -590,7 +590,7 @@ async def _show_everything(store: Store, texts: list[str]) -> None:
             assert table_texts(table, 1) == [f"Tema: {theme_name}"]
             screen_lines(app)
         await back_to_projector(pilot)
-        engine.goto(4)  # the vote: the projector's board shows the wishes
+        await engine.goto(4)  # the vote: the projector's board shows the wishes
         await pilot.pause()
         app.screen.redraw()
         assert sorted(c.split("\n")[0] for c in board_texts(app.screen.query_one("#board"))) == (
@@ -641,13 +641,13 @@ FORMULAS = ["=1+2", "+SUM(A1)", "-2+3", "@SUM(A1:A2)", '=HYPERLINK("http://x";"k
 
 
 @pytest.fixture
-def exported(store, fake_clock, user_agenda_dir):
+async def exported(store, fake_clock, user_agenda_dir):
     engine = make_engine(store, fake_clock, title="<b>Møde</b> # 1")
-    engine.goto(2)
+    await engine.goto(2)
     for number, heading in enumerate(EXPORT_HEADINGS + FORMULAS):
-        engine.add_flipover(number % 4 + 1, heading, [heading])
+        await engine.add_flipover(number % 4 + 1, heading, [heading])
     ids = [f.id for f in engine.flipovers()][:2]
-    engine.create_theme("=tema*", ids)
+    await engine.create_theme("=tema*", ids)
     yield engine
     engine.release()
 

@@ -90,9 +90,9 @@ async def test_the_galleri_s_page_keys_follow_keys_toml(
     store, meeting_id, fake_clock, user_agenda_dir
 ):
     keys_toml(user_agenda_dir, '[keys]\nnext_page = "ctrl+n"\nprevious_page = "ctrl+o,ctrl+u"\n')
-    engine = app_engine(store, meeting_id, fake_clock)
+    engine = await app_engine(store, meeting_id, fake_clock)
     for number in range(12):  # more cards than one page holds at 80×24
-        engine.add_flipover(number % 3 + 1, f"Ønske nummer {number + 1}", ["Et forslag"])
+        await engine.add_flipover(number % 3 + 1, f"Ønske nummer {number + 1}", ["Et forslag"])
     app = FacilitatorApp(store, engine=engine, web=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await drawn(pilot, "Fase")
@@ -113,7 +113,7 @@ async def test_the_entry_help_names_the_remapped_save_key(
     store, meeting_id, fake_clock, user_agenda_dir
 ):
     keys_toml(user_agenda_dir, '[keys]\nsave = "ctrl+g"\n')
-    engine = app_engine(store, meeting_id, fake_clock)
+    engine = await app_engine(store, meeting_id, fake_clock)
     app = FacilitatorApp(store, engine=engine, web=False)
     async with app.run_test(size=BIG) as pilot:
         await drawn(pilot, "Fase")
@@ -180,11 +180,11 @@ async def test_no_keys_toml_is_the_default_keys_and_no_notification(
     assert notes == []
 
 
-def app_engine(store, meeting_id, fake_clock):  # noqa: ANN001, ANN201
+async def app_engine(store, meeting_id, fake_clock):  # noqa: ANN001, ANN201
     from facilitator.engine import MeetingEngine
 
     engine = MeetingEngine(store, meeting_id, clock=fake_clock)
-    engine.goto(2)  # a flip-over phase: wishes
+    await engine.goto(2)  # a flip-over phase: wishes
     return engine
 
 
@@ -192,7 +192,7 @@ async def test_a_key_taken_from_another_action_is_said_once_and_the_new_one_work
     store, meeting_id, fake_clock, user_agenda_dir
 ):
     keys_toml(user_agenda_dir, '[keys]\ngalleri = "p"\n')
-    app = FacilitatorApp(store, engine=app_engine(store, meeting_id, fake_clock), web=False)
+    app = FacilitatorApp(store, engine=await app_engine(store, meeting_id, fake_clock), web=False)
     notes = record_notes(app)
     async with app.run_test(size=BIG, notifications=True) as pilot:
         await drawn(pilot, "Fase")

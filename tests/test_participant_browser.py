@@ -67,7 +67,7 @@ async def test_phone_page_follows_the_meeting_live(live, page):
 
     # The mødeleder presses → on the laptop: the phone changes without a reload.
     await page.evaluate("window.__noReload = 1")
-    engine.next_phase()
+    await engine.next_phase()
     await playwright_api.expect(title).to_have_text("Interview i 3-mandsgrupper", timeout=5000)
     assert await page.evaluate("window.__noReload") == 1  # same document, not reloaded
     questions = page.locator("#questions li")
@@ -77,7 +77,7 @@ async def test_phone_page_follows_the_meeting_live(live, page):
     assert await questions.count() == 4
 
     # Space: the clock runs on the phone too, with the interview turn.
-    engine.start()
+    await engine.start()
     await playwright_api.expect(page.locator("#status")).not_to_contain_text("Klar", timeout=5000)
     await playwright_api.expect(page.locator("#turn")).to_contain_text("1 interviewer 2")
     await page.wait_for_timeout(1300)
@@ -89,7 +89,7 @@ async def test_text_is_shown_as_text_never_as_markup(live, page):
     engine, server = live
     # An agenda phase title cannot carry markup, but a meeting title typed by a person can.
     engine._meeting.title = "<img src=x onerror=alert(1)>Ærø"
-    engine.next_phase()
+    await engine.next_phase()
     await page.goto(server.participant_url)
     meeting_title = page.locator("#meeting-title")
     await playwright_api.expect(meeting_title).to_have_text("<img src=x onerror=alert(1)>Ærø")

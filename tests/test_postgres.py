@@ -41,20 +41,20 @@ class Clock:
         return self.t
 
 
-def test_a_meeting_runs_and_resumes_on_postgresql(pg_url, capsys):
+async def test_a_meeting_runs_and_resumes_on_postgresql(pg_url, capsys):
     assert main(["new", "--agenda", "dialogmoede-1", "--title", "Møde på Ærø", "--db", pg_url]) == 0
     mid = int(capsys.readouterr().out.strip().splitlines()[-1])
 
     clock = Clock()
     store = Store(pg_url)
     engine = MeetingEngine(store, mid, clock=clock)
-    engine.goto(2)
-    engine.start()
+    await engine.goto(2)
+    await engine.start()
     clock.t += 100
-    engine.add_flipover(
+    await engine.add_flipover(
         3, "Færre afbrydelser – også om fredagen", ["Stille time", "Fælles kalender"]
     )
-    engine.pause()
+    await engine.pause()
     store.close()
 
     again = MeetingEngine(Store(pg_url), mid, clock=clock)

@@ -75,43 +75,43 @@ def make_app(engine: MeetingEngine) -> tuple[FacilitatorApp, Notes]:
 
 
 @pytest.fixture
-def action_engine(store, fake_clock, user_agenda_dir):
+async def action_engine(store, fake_clock, user_agenda_dir):
     meeting = create_meeting(
         store, load_agenda("dialogmoede-2"), "dialogmoede-2", "2. dialogmøde", groups=4
     )
     engine = MeetingEngine(store, meeting, clock=fake_clock)
-    engine.goto(ACTION_PHASE)
-    engine.start()
+    await engine.goto(ACTION_PHASE)
+    await engine.start()
     yield engine
     engine.release()
 
 
-def wishes_engine(store, clock, count: int, groups: int = 5) -> MeetingEngine:
+async def wishes_engine(store, clock, count: int, groups: int = 5) -> MeetingEngine:
     meeting = create_meeting(
         store, load_agenda("dialogmoede-1"), "dialogmoede-1", "1. dialogmøde", groups=groups
     )
     engine = MeetingEngine(store, meeting, clock=clock)
-    engine.goto(2)
+    await engine.goto(2)
     engine.ids = [  # type: ignore[attr-defined]
-        engine.add_flipover(i % groups + 1, WISHES[i % len(WISHES)], ["Et forslag"]).id
+        (await engine.add_flipover(i % groups + 1, WISHES[i % len(WISHES)], ["Et forslag"])).id
         for i in range(count)
     ]
     return engine
 
 
 @pytest.fixture
-def vote_engine(store, fake_clock, user_agenda_dir):
-    engine = wishes_engine(store, fake_clock, 9)
-    engine.goto(VOTE_PHASE)
-    engine.start()
+async def vote_engine(store, fake_clock, user_agenda_dir):
+    engine = await wishes_engine(store, fake_clock, 9)
+    await engine.goto(VOTE_PHASE)
+    await engine.start()
     yield engine
     engine.release()
 
 
 @pytest.fixture
-def gallery_engine(store, fake_clock, user_agenda_dir):
-    engine = wishes_engine(store, fake_clock, 8, groups=4)
-    engine.goto(GALLERY_PHASE)
+async def gallery_engine(store, fake_clock, user_agenda_dir):
+    engine = await wishes_engine(store, fake_clock, 8, groups=4)
+    await engine.goto(GALLERY_PHASE)
     yield engine
     engine.release()
 
@@ -164,7 +164,7 @@ async def test_every_wish_in_a_vote_is_drawn_or_paged(vote_engine, fake_clock, s
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_ten_groups_in_the_flipover_line(store, fake_clock, user_agenda_dir, size):
-    engine = wishes_engine(store, fake_clock, 10, groups=10)
+    engine = await wishes_engine(store, fake_clock, 10, groups=10)
     app, _ = make_app(engine)
     async with app.run_test(size=size) as pilot:
         await pilot.pause(0.3)
@@ -188,7 +188,7 @@ async def test_the_vote_board_shows_no_zero_before_marks_on_a_galleri_phase(gall
         await pilot.pause(0.3)
         text = screen_text(app)
         assert "markering" not in text
-        gallery_engine.hand_mark(gallery_engine.ids[0])
+        await gallery_engine.hand_mark(gallery_engine.ids[0])
         await pilot.pause(0.4)
         assert "1 markering" in screen_text(app)
 

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 HELPER = r"""
-import json, os, signal, sys, time
+import asyncio, json, os, signal, sys, time
 from facilitator.engine import MeetingEngine
 from storage.repo import Store
 
@@ -38,18 +38,24 @@ clock = (lambda: fake[0]) if fake else time.time
 store = Store(url)
 engine = MeetingEngine(store, int(meeting_id), clock=clock)
 engine.acquire("helper-processen")
-for step in steps:
-    name, _, arg = step.partition(":")
-    if name == "goto":
-        engine.goto(int(arg))
-    elif name == "start":
-        engine.start()
-    elif name == "pause":
-        engine.pause()
-    elif name == "extend":
-        engine.extend(float(arg))
-    elif name == "advance":
-        fake[0] += float(arg)
+
+
+async def drive():
+    for step in steps:
+        name, _, arg = step.partition(":")
+        if name == "goto":
+            await engine.goto(int(arg))
+        elif name == "start":
+            await engine.start()
+        elif name == "pause":
+            await engine.pause()
+        elif name == "extend":
+            await engine.extend(float(arg))
+        elif name == "advance":
+            fake[0] += float(arg)
+
+
+asyncio.run(drive())
 report = {"pid": os.getpid(), "running_since": engine.clock.running_since}
 print(json.dumps(report), flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
@@ -150,7 +156,7 @@ def test_an_extended_turn_survives_kill_9(tmp_path, db_url, meeting_id):
         store.close()
 
 
-def test_the_previous_phase_keeps_its_time_across_a_restart(tmp_path, db_url, meeting_id):
+async def test_the_previous_phase_keeps_its_time_across_a_restart(tmp_path, db_url, meeting_id):
     t0 = 1_800_000_000.0
     run_and_die(
         tmp_path, db_url, meeting_id, f"fake:{t0}", "start", "advance:300", "goto:1", "advance:5"
@@ -159,7 +165,7 @@ def test_the_previous_phase_keeps_its_time_across_a_restart(tmp_path, db_url, me
     try:
         engine = MeetingEngine(store, meeting_id, clock=lambda: t0 + 5_000)
         assert engine.index == 1
-        engine.previous_phase()
+        await engine.previous_phase()
         phase = engine.state()["phase"]
         assert (phase["index"], phase["paused"], phase["remaining_s"]) == (0, True, 600)
     finally:

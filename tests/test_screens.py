@@ -167,11 +167,11 @@ async def test_turn_change_and_phase_end_ring_the_bell(app_and_notes, fake_clock
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("right", "space")
         fake_clock.advance(301)  # the first interview is over
-        app.engine.check_timers()
+        await app.engine.check_timers()
         assert await drawn_within(pilot, lambda: "2 interviewer 3" in text_of(app.screen, "#turn"))
         assert len(rings) == 1
         fake_clock.advance(25 * 60)
-        app.engine.check_timers()
+        await app.engine.check_timers()
         assert await drawn_within(pilot, lambda: "over tid" in state(app))
         assert len(rings) == 2
 
@@ -557,7 +557,7 @@ async def test_start_screen_lists_creates_and_opens_meetings(store, meeting_id, 
 
 async def test_prebuilt_engine_is_used_as_given(store, meeting_id, fake_clock):
     engine = MeetingEngine(store, meeting_id, clock=fake_clock)
-    engine.goto(2)
+    await engine.goto(2)
     app = FacilitatorApp(store, engine=engine, web=False)
     async with app.run_test(size=SMALL) as pilot:
         await pilot.pause()
@@ -569,7 +569,7 @@ async def test_flipover_from_elsewhere_updates_the_projector(app_and_notes):
     app, _ = app_and_notes
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("right", "right")
-        app.engine.add_flipover(3, "Bedre kaffe", ["Ny maskine"])  # as the web would
+        await app.engine.add_flipover(3, "Bedre kaffe", ["Ny maskine"])  # as the web would
         await pilot.pause(0.3)  # board events are redrawn at most every 0.2 s
         assert "Gruppe 3: 1" in text_of(app.screen, "#flip-counts")
 

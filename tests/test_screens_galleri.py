@@ -45,11 +45,11 @@ def make_engine(store, clock, agenda: str = "dialogmoede-1", groups: int = 4) ->
     return MeetingEngine(store, meeting, clock=clock)
 
 
-def with_wishes(engine: MeetingEngine, flip_phase: int = 2, then: int = 3) -> list[int]:
+async def with_wishes(engine: MeetingEngine, flip_phase: int = 2, then: int = 3) -> list[int]:
     """The wishes written in a flip-over phase; the engine is left on phase ``then``."""
-    engine.goto(flip_phase)
-    ids = [engine.add_flipover(g, h, p).id for g, h, p in WISHES]
-    engine.goto(then)
+    await engine.goto(flip_phase)
+    ids = [(await engine.add_flipover(g, h, p)).id for g, h, p in WISHES]
+    await engine.goto(then)
     return ids
 
 
@@ -87,9 +87,9 @@ async def open_galleri(pilot) -> GalleriScreen:
 
 
 @pytest.fixture
-def engine8(store, fake_clock, user_agenda_dir):
+async def engine8(store, fake_clock, user_agenda_dir):
     engine = make_engine(store, fake_clock)
-    engine.ids = with_wishes(engine)  # type: ignore[attr-defined]
+    engine.ids = await with_wishes(engine)  # type: ignore[attr-defined]
     yield engine
     engine.release()
 
@@ -140,9 +140,9 @@ async def test_theme_of_two_cards_sums_marks_and_split_undoes_it(engine8):
     app, notes = make_app(engine8)
     ids = engine8.ids
     for _ in range(3):
-        engine8.hand_mark(ids[0])
+        await engine8.hand_mark(ids[0])
     for _ in range(2):
-        engine8.hand_mark(ids[5])
+        await engine8.hand_mark(ids[5])
     async with app.run_test(size=BIG_SIZE) as pilot:
         screen = await open_galleri(pilot)
         await pilot.press("T")  # nothing picked yet
@@ -230,22 +230,22 @@ def _plain(app: FacilitatorApp, renderable: Any) -> str:
 async def test_hidden_marks_show_the_total_cast_and_phone_votes_update_the_galleri(
     engine8, fake_clock
 ):
-    engine8.goto(4)  # the vote, reveal = "end"
-    engine8.start()
+    await engine8.goto(4)  # the vote, reveal = "end"
+    await engine8.start()
     app, _ = make_app(engine8)
     first = engine8.ids[0]
     async with app.run_test(size=BIG_SIZE) as pilot:
         screen = await open_galleri(pilot)
         assert all(t.endswith("skjult") for t in card_texts(screen))
         for n in range(3):  # three phones, as the web would call it
-            engine8.vote(f"telefon-{n:016d}", first)
-        engine8.vote("telefon-0000000000000000", first)
+            await engine8.vote(f"telefon-{n:016d}", first)
+        await engine8.vote("telefon-0000000000000000", first)
         await pilot.pause(0.5)  # within a second, bursts coalesced
         info = str(screen.query_one("#gal-info").content)
         assert "Markeringer skjult – 4 markeringer afgivet fra 3 telefoner" in info
         assert card_texts(screen)[0].endswith("skjult")
         fake_clock.advance(15 * 60 + 1)  # the vote is over: totals show
-        engine8.check_timers()
+        await engine8.check_timers()
         await pilot.pause(0.3)
         assert card_texts(screen)[0].endswith("4 markeringer")
         assert screen.query(".card-big").first(BigText).value == "4"
@@ -318,7 +318,7 @@ async def test_prioritering_ranks_ties_in_words_and_toggles_priorities(engine8):
     ids = engine8.ids
     for flip_id, n in zip(ids, [5, 3, 3, 0, 7, 2, 1, 4], strict=True):
         for _ in range(n):
-            engine8.hand_mark(flip_id)
+            await engine8.hand_mark(flip_id)
     app, notes = make_app(engine8)
     async with app.run_test(size=BIG_SIZE) as pilot:
         await pilot.press("p")
@@ -354,10 +354,10 @@ async def test_prioritering_ranks_ties_in_words_and_toggles_priorities(engine8):
 
 async def test_a_theme_is_one_row_with_summed_marks_and_its_groups(engine8):
     ids = engine8.ids
-    engine8.hand_mark(ids[0])
-    engine8.hand_mark(ids[4])
-    engine8.hand_mark(ids[4])
-    engine8.create_theme("Faglighed", [ids[0], ids[5]])
+    await engine8.hand_mark(ids[0])
+    await engine8.hand_mark(ids[4])
+    await engine8.hand_mark(ids[4])
+    await engine8.create_theme("Faglighed", [ids[0], ids[5]])
     app, _ = make_app(engine8)
     async with app.run_test(size=BIG_SIZE) as pilot:
         await pilot.press("p")
@@ -386,7 +386,7 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
     store, fake_clock, user_agenda_dir
 ):
     engine = make_engine(store, fake_clock, "dialogmoede-2", groups=5)
-    ids = with_wishes(engine, flip_phase=2, then=2)
+    ids = await with_wishes(engine, flip_phase=2, then=2)
     app, notes = make_app(engine)
     async with app.run_test(size=BIG_SIZE) as pilot:
         await pilot.press("p")
@@ -416,7 +416,7 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
         table = screen.query_one("#options")
         assert [str(c) for c in table.get_row_at(0)[:3]] == ["Gruppe 1", titles[0], "2 personer"]
         assert "2 har valgt · 1 ny gruppe" in str(screen.query_one("#choose-count").content)
-        engine.choose("telefon-0000000000000001", chosen[2])  # a phone's pick
+        await engine.choose("telefon-0000000000000001", chosen[2])  # a phone's pick
         await pilot.pause(0.3)
         assert str(table.get_row_at(2)[2]) == "1 person"
         # The groups are numbered as the action work and the fremlæggelse number them:
@@ -441,7 +441,7 @@ async def test_present_phase_gives_each_group_its_turn_with_a_bell(
     store, fake_clock, user_agenda_dir
 ):
     engine = make_engine(store, fake_clock, "dialogmoede-2", groups=5)
-    engine.goto(5)  # "Fremlæggelse i temaer": 5 groups × 3 minutes
+    await engine.goto(5)  # "Fremlæggelse i temaer": 5 groups × 3 minutes
     app, _ = make_app(engine)
     rings: list[int] = []
     app.bell = lambda: rings.append(1)  # type: ignore[method-assign]
@@ -451,7 +451,7 @@ async def test_present_phase_gives_each_group_its_turn_with_a_bell(
         assert "Gruppe 1 af 5" in str(screen.query_one("#turn").content)
         await pilot.press("space")
         fake_clock.advance(181)  # the first group's three minutes are over
-        engine.check_timers()
+        await engine.check_timers()
         await pilot.pause(0.3)
         assert rings == [1]
         assert str(screen.query_one("#turn").content) == "Gruppe 2 af 5 · 02:59 tilbage"
@@ -528,7 +528,7 @@ def test_big_text_picks_the_largest_scale_that_fits():
 
 @pytest.mark.parametrize(("size", "rows"), [((160, 45), 11), ((80, 24), 4)])
 async def test_countdown_grows_with_the_screen(engine8, size, rows):
-    engine8.goto(0)
+    await engine8.goto(0)
     app, _ = make_app(engine8)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -565,7 +565,7 @@ async def test_saerskilt_spor_list_asks_first_and_can_move_an_item_back(engine8)
 
     app, notes = make_app(engine8)
     third = engine8.ids[2]
-    engine8.set_confidential(third)
+    await engine8.set_confidential(third)
     async with app.run_test(size=BIG_SIZE) as pilot:
         await open_galleri(pilot)
         await pilot.press("S")
@@ -605,13 +605,13 @@ async def test_the_projector_weighs_the_phones_that_voted_against_the_participan
         store, load_agenda("dialogmoede-1"), "dialogmoede-1", "Lille møde", participants=2
     )
     engine = MeetingEngine(store, meeting, clock=fake_clock)
-    ids = with_wishes(engine, then=4)
+    ids = await with_wishes(engine, then=4)
     app, _ = make_app(engine)
     try:
         async with app.run_test(size=BIG_SIZE) as pilot:
             await pilot.pause()
             for n in range(3):
-                engine.vote(f"telefon-{n:016d}", ids[0])
+                await engine.vote(f"telefon-{n:016d}", ids[0])
             await pilot.pause(0.5)
             board = _plain(app, app.screen.query_one("#board").content)
             assert "3 markeringer afgivet fra 3 af 2 deltageres telefoner" in board

@@ -8,6 +8,7 @@ Update with `pytest tests/test_snapshots.py --snapshot-update` and look at the S
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -31,7 +32,7 @@ def utc(monkeypatch):
 
 
 @pytest.fixture
-def interview_app(store, fake_clock, user_agenda_dir, utc, monkeypatch):
+async def interview_app(store, fake_clock, user_agenda_dir, utc, monkeypatch):
     """The interview phase, 1 min 23 s into the first interview, with three flip-overs."""
     monkeypatch.setattr(storage.repo, "new_code", lambda length=6: "K7QX2M")
     meeting = create_meeting(
@@ -43,11 +44,11 @@ def interview_app(store, fake_clock, user_agenda_dir, utc, monkeypatch):
         participants=12,
     )
     engine = MeetingEngine(store, meeting, clock=fake_clock)
-    engine.goto(1)
-    engine.start()
-    engine.add_flipover(1, "Vi hjælper hinanden", ["Altid en hånd", "Godt humør"])
-    engine.add_flipover(1, "Faglig stolthed", ["Vi deler viden"])
-    engine.add_flipover(3, "Kort vej til lederen", [])
+    await engine.goto(1)
+    await engine.start()
+    await engine.add_flipover(1, "Vi hjælper hinanden", ["Altid en hånd", "Godt humør"])
+    await engine.add_flipover(1, "Faglig stolthed", ["Vi deler viden"])
+    await engine.add_flipover(3, "Kort vej til lederen", [])
     fake_clock.advance(83)
     return FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
 
@@ -91,7 +92,7 @@ MARKS = [5, 3, 3, 0, 7, 2, 1, 4]
 
 
 @pytest.fixture
-def galleri_engine(store, fake_clock, user_agenda_dir, utc, monkeypatch):
+async def galleri_engine(store, fake_clock, user_agenda_dir, utc, monkeypatch):
     """Eight wishes from four groups with hand-counted marks, a theme of two, on the
     galleri phase of a 1. dialogmøde."""
     monkeypatch.setattr(storage.repo, "new_code", lambda length=6: "K7QX2M")
@@ -104,14 +105,14 @@ def galleri_engine(store, fake_clock, user_agenda_dir, utc, monkeypatch):
         participants=16,
     )
     engine = MeetingEngine(store, meeting, clock=fake_clock)
-    engine.goto(2)
-    ids = [engine.add_flipover(g, h, p).id for g, h, p in WISHES]
-    engine.goto(3)
+    await engine.goto(2)
+    ids = [(await engine.add_flipover(g, h, p)).id for g, h, p in WISHES]
+    await engine.goto(3)
     for flip_id, marks in zip(ids, MARKS, strict=True):
         for _ in range(marks):
-            engine.hand_mark(flip_id)
-    engine.create_theme("Faglighed", [ids[0], ids[5]])
-    engine.start()
+            await engine.hand_mark(flip_id)
+    await engine.create_theme("Faglighed", [ids[0], ids[5]])
+    await engine.start()
     fake_clock.advance(200)
     return engine
 
@@ -139,9 +140,9 @@ def test_galleri_80x24(snap_compare, galleri_engine):
 
 def test_prioritering_160x45(snap_compare, galleri_engine):
     engine = galleri_engine
-    engine.goto(5)  # after the vote: the totals are out
+    asyncio.run(engine.goto(5))  # after the vote: the totals are out
     for item in engine.ranking()[:2]:
-        engine.toggle_priority(item.key)
+        asyncio.run(engine.toggle_priority(item.key))
     app = FacilitatorApp(engine.store, engine=engine, web=False, lan_address=LAN)
 
     async def open_prioritering(pilot) -> None:
@@ -181,8 +182,8 @@ def test_projector_nine_questions(
 ):
     """ "Gruppearbejde om handling": all nine questions, or "+N mere"."""
     engine = crowded_app(store, fake_clock, monkeypatch, "dialogmoede-2", 4)
-    engine.goto(4)
-    engine.start()
+    asyncio.run(engine.goto(4))
+    asyncio.run(engine.start())
     fake_clock.advance(83)
     app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
     assert snap_compare(app, terminal_size=size, run_before=settle)
@@ -194,11 +195,11 @@ def test_projector_vote_nine_wishes(
 ):
     """A vote with nine wishes: every card, or page 1 of N with "+N mere"."""
     engine = crowded_app(store, fake_clock, monkeypatch, "dialogmoede-1", 5)
-    engine.goto(2)
+    asyncio.run(engine.goto(2))
     for number, heading in enumerate(CROWDED_WISHES):
-        engine.add_flipover(number % 5 + 1, heading, ["Et forslag"])
-    engine.goto(4)
-    engine.start()
+        asyncio.run(engine.add_flipover(number % 5 + 1, heading, ["Et forslag"]))
+    asyncio.run(engine.goto(4))
+    asyncio.run(engine.start())
     fake_clock.advance(83)
     app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
     assert snap_compare(app, terminal_size=size, run_before=settle)
@@ -210,11 +211,11 @@ def test_projector_ten_groups(
 ):
     """Ten groups' flip-over counts: every group on the line, or "+N mere"."""
     engine = crowded_app(store, fake_clock, monkeypatch, "dialogmoede-1", 10)
-    engine.goto(2)
+    asyncio.run(engine.goto(2))
     for group in range(1, 11):
         if group != 7:  # group 7 has not written yet: "7: 0"
-            engine.add_flipover(group, f"Ønske fra gruppe {group}", [])
-    engine.start()
+            asyncio.run(engine.add_flipover(group, f"Ønske fra gruppe {group}", []))
+    asyncio.run(engine.start())
     fake_clock.advance(83)
     app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
     assert snap_compare(app, terminal_size=size, run_before=settle)

@@ -35,245 +35,247 @@ def marks(engine: MeetingEngine) -> dict[int, int]:
 
 
 @pytest.fixture
-def vote(engine):
+async def vote(engine):
     """Three wishes, the meeting on its silent vote (started), two phones have voted."""
-    engine.goto(2)
+    await engine.goto(2)
     for group, heading in enumerate(["Mere sparring", "Ro til opgaverne", "Fælles kaffe"], 1):
-        engine.add_flipover(group, heading, ["Et forslag"])
-    engine.goto(VOTE)
-    engine.start()
+        await engine.add_flipover(group, heading, ["Et forslag"])
+    await engine.goto(VOTE)
+    await engine.start()
     ids = wishes(engine)
-    engine.vote(PHONE_A, ids[0])
-    engine.vote(PHONE_A, ids[0])
-    engine.vote(PHONE_B, ids[1])
+    await engine.vote(PHONE_A, ids[0])
+    await engine.vote(PHONE_A, ids[0])
+    await engine.vote(PHONE_B, ids[1])
     return ids
 
 
 @pytest.fixture
-def live_engine(store, fake_clock):
+async def live_engine(store, fake_clock):
     """A meeting whose vote (phase 1) shows its totals live; three wishes, started."""
     mid = create_meeting(
         store, parse_agenda(LIVE_AGENDA, "prøve"), "prøve", "Live", groups=3, participants=12
     )
     eng = MeetingEngine(store, mid, clock=fake_clock)
     for group in (1, 2, 3):
-        eng.add_flipover(group, f"Ønske {group}", ["Et forslag"])
-    eng.goto(1)
-    eng.start()
+        await eng.add_flipover(group, f"Ønske {group}", ["Et forslag"])
+    await eng.goto(1)
+    await eng.start()
     yield eng
     eng.release()
 
 
-def time_up(engine: MeetingEngine, fake_clock, seconds: float = VOTE_S) -> None:
+async def time_up(engine: MeetingEngine, fake_clock, seconds: float = VOTE_S) -> None:
     """Let the vote's time run out, and the engine's phase-end timer fire."""
     fake_clock.advance(seconds)
-    engine.check_timers()
+    await engine.check_timers()
 
 
-def assert_refused(call, *args) -> None:
+async def assert_refused(call, *args) -> None:
     with pytest.raises(VoteRefused) as refused:
-        call(*args)
+        await call(*args)
     assert refused.value.status == 409
     assert "Afstemningen er slut" in str(refused.value)
 
 
 # ------------------------------------------------------------------ reveal = "end"
-def test_time_up_closes_a_silent_vote_and_refuses_phones(engine, vote, fake_clock):
+async def test_time_up_closes_a_silent_vote_and_refuses_phones(engine, vote, fake_clock):
     assert engine.phase.reveal == "end"
     assert engine.vote_closed() is False and engine.voting is True
     fake_clock.advance(VOTE_S - 1)
-    engine.check_timers()
+    await engine.check_timers()
     assert engine.vote_closed() is False
     before = marks(engine)
     fake_clock.advance(1)
-    end = engine.check_timers()
+    end = await engine.check_timers()
     assert end is not None and end.event.kind == "phase_end"
     assert end.state["board"]["vote"]["closed"] is True
     assert engine.vote_closed() is True and engine.vote_closed(VOTE) is True
     assert engine.voting is False
     assert engine.marks_visible() is True
-    assert_refused(engine.vote, PHONE_A, vote[2])
-    assert_refused(engine.unvote, PHONE_A, vote[0])  # the trial's 3 → 2
-    assert_refused(engine.vote, PHONE_B, vote[0])
+    await assert_refused(engine.vote, PHONE_A, vote[2])
+    await assert_refused(engine.unvote, PHONE_A, vote[0])  # the trial's 3 → 2
+    await assert_refused(engine.vote, PHONE_B, vote[0])
     assert marks(engine) == before
     # the phone still sees its own marks
     assert engine.device_marks(PHONE_A)[0] == {vote[0]: 2}
 
 
-def test_hand_marks_stay_allowed_after_the_end(engine, vote, fake_clock):
-    time_up(engine, fake_clock)
+async def test_hand_marks_stay_allowed_after_the_end(engine, vote, fake_clock):
+    await time_up(engine, fake_clock)
     assert engine.vote_closed()
-    engine.hand_mark(vote[2], +1)
-    engine.hand_mark(vote[2], +1)
-    engine.hand_mark(vote[2], -1)
+    await engine.hand_mark(vote[2], +1)
+    await engine.hand_mark(vote[2], +1)
+    await engine.hand_mark(vote[2], -1)
     assert marks(engine) == {vote[0]: 2, vote[1]: 1, vote[2]: 1}
 
 
-def test_the_time_up_closes_the_vote_even_before_the_timer_has_fired(engine, vote, fake_clock):
+async def test_the_time_up_closes_the_vote_even_before_the_timer_has_fired(
+    engine, vote, fake_clock
+):
     fake_clock.advance(VOTE_S + 30)  # no check_timers(): a timer late, or the app was down
     assert engine.vote_closed() is True
-    assert_refused(engine.vote, PHONE_A, vote[1])
+    await assert_refused(engine.vote, PHONE_A, vote[1])
 
 
-def test_reveal_now_closes_the_vote_before_the_time(engine, vote, fake_clock):
+async def test_reveal_now_closes_the_vote_before_the_time(engine, vote, fake_clock):
     fake_clock.advance(60)
     assert engine.marks_visible() is False
     seen = []
     engine.add_listener(seen.append)
-    engine.reveal_now()
+    await engine.reveal_now()
     assert engine.vote_closed() is True and engine.voting is False
     assert engine.marks_visible() is True
     assert seen and seen[-1].state["board"]["vote"]["closed"] is True
     assert seen[-1].state["board"]["vote"]["visible"] is True
     assert engine.clock.running  # the phase goes on: the room looks at the result
-    assert_refused(engine.vote, PHONE_A, vote[1])
-    engine.reveal_now()  # twice is harmless
+    await assert_refused(engine.vote, PHONE_A, vote[1])
+    await engine.reveal_now()  # twice is harmless
     assert engine.vote_closed() is True
 
 
-def test_reveal_now_outside_a_vote_is_refused_in_danish(engine):
-    engine.goto(3)  # Galleri
+async def test_reveal_now_outside_a_vote_is_refused_in_danish(engine):
+    await engine.goto(3)  # Galleri
     with pytest.raises(EngineError, match="afstemning"):
-        engine.reveal_now()
+        await engine.reveal_now()
     with pytest.raises(EngineError, match="afstemning"):
-        engine.reopen_vote()
+        await engine.reopen_vote()
     assert engine.vote_closed() is False
 
 
-def test_extending_before_the_end_keeps_the_vote_open(engine, vote, fake_clock):
+async def test_extending_before_the_end_keeps_the_vote_open(engine, vote, fake_clock):
     fake_clock.advance(VOTE_S - 30)
-    engine.extend(1)
-    time_up(engine, fake_clock, 60)  # 30 s past the old end, 30 s before the new one
+    await engine.extend(1)
+    await time_up(engine, fake_clock, 60)  # 30 s past the old end, 30 s before the new one
     assert engine.vote_closed() is False
-    engine.vote(PHONE_A, vote[2])
-    time_up(engine, fake_clock, 30)
+    await engine.vote(PHONE_A, vote[2])
+    await time_up(engine, fake_clock, 30)
     assert engine.vote_closed() is True
 
 
-def test_extending_after_the_end_does_not_reopen(engine, vote, fake_clock):
-    time_up(engine, fake_clock)
-    engine.extend(5)
+async def test_extending_after_the_end_does_not_reopen(engine, vote, fake_clock):
+    await time_up(engine, fake_clock)
+    await engine.extend(5)
     assert engine.clock.remaining(fake_clock()) == 300
     assert engine.vote_closed() is True
-    assert_refused(engine.vote, PHONE_A, vote[1])
+    await assert_refused(engine.vote, PHONE_A, vote[1])
 
 
-def test_extending_after_the_end_does_not_reopen_even_if_the_timer_was_late(
+async def test_extending_after_the_end_does_not_reopen_even_if_the_timer_was_late(
     engine, vote, fake_clock
 ):
     fake_clock.advance(VOTE_S + 5)  # the timer has not fired yet
-    engine.extend(1)
+    await engine.extend(1)
     assert engine.vote_closed() is True
 
 
-def test_reopen_gives_two_minutes_when_the_time_is_up(engine, vote, fake_clock):
-    time_up(engine, fake_clock, VOTE_S + 200)
+async def test_reopen_gives_two_minutes_when_the_time_is_up(engine, vote, fake_clock):
+    await time_up(engine, fake_clock, VOTE_S + 200)
     seen = []
     engine.add_listener(seen.append)
-    engine.reopen_vote()
+    await engine.reopen_vote()
     assert engine.vote_closed() is False and engine.voting is True
     assert engine.clock.remaining(fake_clock()) == 120
     assert seen and seen[-1].state["board"]["vote"]["closed"] is False
-    engine.vote(PHONE_A, vote[2])
-    engine.unvote(PHONE_B, vote[1])
+    await engine.vote(PHONE_A, vote[2])
+    await engine.unvote(PHONE_B, vote[1])
     assert marks(engine) == {vote[0]: 2, vote[1]: 0, vote[2]: 1}
-    time_up(engine, fake_clock, 120)  # and it closes again when the two minutes are up
+    await time_up(engine, fake_clock, 120)  # and it closes again when the two minutes are up
     assert engine.vote_closed() is True
     with pytest.raises(EngineError):
-        engine.extend(0)  # (a bad extension changes nothing)
+        await engine.extend(0)  # (a bad extension changes nothing)
     assert engine.vote_closed() is True
 
 
-def test_reopen_after_reveal_now_keeps_the_time(engine, vote, fake_clock):
+async def test_reopen_after_reveal_now_keeps_the_time(engine, vote, fake_clock):
     fake_clock.advance(300)
-    engine.reveal_now()
-    engine.reopen_vote()
+    await engine.reveal_now()
+    await engine.reopen_vote()
     assert engine.vote_closed() is False
     assert engine.clock.remaining(fake_clock()) == VOTE_S - 300
-    engine.vote(PHONE_B, vote[2])
+    await engine.vote(PHONE_B, vote[2])
 
 
-def test_reopen_of_an_open_vote_is_refused(engine, vote):
+async def test_reopen_of_an_open_vote_is_refused(engine, vote):
     with pytest.raises(EngineError, match="ikke slut"):
-        engine.reopen_vote()
+        await engine.reopen_vote()
 
 
 # ------------------------------------------------------------------ reveal = "live"
-def test_a_live_vote_stays_open_until_the_time_is_up(live_engine, fake_clock):
+async def test_a_live_vote_stays_open_until_the_time_is_up(live_engine, fake_clock):
     ids = wishes(live_engine)
     assert live_engine.phase.reveal == "live"
-    live_engine.vote(PHONE_A, ids[0])
+    await live_engine.vote(PHONE_A, ids[0])
     assert live_engine.marks_visible() is True  # totals live, and still open
     fake_clock.advance(4 * 60)
-    live_engine.check_timers()
+    await live_engine.check_timers()
     assert live_engine.vote_closed() is False
-    live_engine.vote(PHONE_A, ids[1])
-    time_up(live_engine, fake_clock, 60)
+    await live_engine.vote(PHONE_A, ids[1])
+    await time_up(live_engine, fake_clock, 60)
     assert live_engine.vote_closed() is True
     assert live_engine.state()["board"]["vote"]["closed"] is True
-    assert_refused(live_engine.vote, PHONE_A, ids[2])
-    assert_refused(live_engine.unvote, PHONE_A, ids[0])
+    await assert_refused(live_engine.vote, PHONE_A, ids[2])
+    await assert_refused(live_engine.unvote, PHONE_A, ids[0])
 
 
-def test_a_live_vote_closes_when_the_room_moves_on(live_engine, fake_clock):
+async def test_a_live_vote_closes_when_the_room_moves_on(live_engine, fake_clock):
     ids = wishes(live_engine)
-    live_engine.vote(PHONE_A, ids[0])
-    live_engine.next_phase()
-    live_engine.previous_phase()  # back to show the result
+    await live_engine.vote(PHONE_A, ids[0])
+    await live_engine.next_phase()
+    await live_engine.previous_phase()  # back to show the result
     assert live_engine.vote_closed() is True
-    assert_refused(live_engine.vote, PHONE_A, ids[1])
+    await assert_refused(live_engine.vote, PHONE_A, ids[1])
 
 
 # ------------------------------------------------------------------ moving on
-def test_leaving_the_vote_for_a_later_phase_closes_it(engine, vote, fake_clock):
+async def test_leaving_the_vote_for_a_later_phase_closes_it(engine, vote, fake_clock):
     fake_clock.advance(120)
     seen = []
     engine.add_listener(seen.append)
-    engine.next_phase()  # Afrunding
+    await engine.next_phase()  # Afrunding
     assert engine.vote_closed(VOTE) is True
     assert engine.voting is False
-    engine.previous_phase()
+    await engine.previous_phase()
     assert engine.phase.kind == "vote"
     assert engine.vote_closed() is True and engine.marks_visible() is True
     assert seen[-1].state["board"]["vote"]["closed"] is True
-    assert_refused(engine.vote, PHONE_A, vote[2])
-    engine.reopen_vote()  # the time was not up: no extra time, just open
+    await assert_refused(engine.vote, PHONE_A, vote[2])
+    await engine.reopen_vote()  # the time was not up: no extra time, just open
     assert engine.vote_closed() is False
-    engine.vote(PHONE_A, vote[2])
+    await engine.vote(PHONE_A, vote[2])
 
 
-def test_stepping_back_to_the_galleri_does_not_close_the_vote(engine, vote, fake_clock):
+async def test_stepping_back_to_the_galleri_does_not_close_the_vote(engine, vote, fake_clock):
     fake_clock.advance(60)
-    engine.previous_phase()  # back to read the flip-overs again
-    engine.next_phase()
+    await engine.previous_phase()  # back to read the flip-overs again
+    await engine.next_phase()
     assert engine.vote_closed() is False
-    engine.vote(PHONE_A, vote[2])
+    await engine.vote(PHONE_A, vote[2])
 
 
 # ------------------------------------------------------------------ stored
-def test_the_closed_state_survives_a_restart(store, engine, vote, fake_clock):
+async def test_the_closed_state_survives_a_restart(store, engine, vote, fake_clock):
     fake_clock.advance(60)
-    engine.reveal_now()  # closed with time left: only the stored flag says so
+    await engine.reveal_now()  # closed with time left: only the stored flag says so
     engine.release()
     again = MeetingEngine(store, engine.meeting_id, clock=fake_clock)
     try:
         assert again.phase.kind == "vote"
         assert again.vote_closed() is True and again.voting is False
         assert again.state()["board"]["vote"]["closed"] is True
-        assert_refused(again.vote, PHONE_A, vote[2])
-        again.reopen_vote()
+        await assert_refused(again.vote, PHONE_A, vote[2])
+        await again.reopen_vote()
     finally:
         again.release()
     third = MeetingEngine(store, engine.meeting_id, clock=fake_clock)
     try:
         assert third.vote_closed() is False
-        third.vote(PHONE_A, vote[2])
+        await third.vote(PHONE_A, vote[2])
     finally:
         third.release()
 
 
-def test_the_closed_state_is_in_the_store(store, engine, vote, fake_clock):
-    time_up(engine, fake_clock)
+async def test_the_closed_state_is_in_the_store(store, engine, vote, fake_clock):
+    await time_up(engine, fake_clock)
     runs = {r.phase_index: r for r in store.phase_runs(engine.meeting_id)}
     assert runs[VOTE].vote_closed is True
     assert not any(r.vote_closed for i, r in runs.items() if i != VOTE)
@@ -296,7 +298,7 @@ async def test_a_phone_mark_after_the_end_gets_409_in_danish(engine, vote, fake_
         state = await (await client.get("/api/state")).json()
         assert state["board"]["vote"]["closed"] is False
         before = marks(engine)
-        time_up(engine, fake_clock)
+        await time_up(engine, fake_clock)
         state = await (await client.get("/api/state")).json()
         assert state["board"]["vote"]["closed"] is True
         assert state["board"]["vote"]["visible"] is True
@@ -330,7 +332,7 @@ async def test_the_remote_control_reveals_now(engine, vote, fake_clock):
         assert refused.status == 409
         # no reopening from the remote: that asks first, on the laptop
         assert (await client.post("/api/control/reopen", headers=token)).status == 404
-        engine.goto(3)
+        await engine.goto(3)
         outside = await client.post("/api/control/reveal", headers=token)
         assert outside.status == 409
         assert "afstemning" in (await outside.json())["error"]

@@ -62,12 +62,12 @@ class ManualScheduler:
 
 
 @pytest.fixture
-def engine(db_url):
+async def engine(db_url):
     """Two wishes written, now in a live vote (5 marks a phone, 2 a card)."""
     store, eng = make_engine(db_url, "live")
-    eng.add_flipover(1, "Mere sparring", ["Fast møde"])
-    eng.add_flipover(2, "Ro til opgaverne", ["Stille rum"])
-    eng.goto(1)
+    await eng.add_flipover(1, "Mere sparring", ["Fast møde"])
+    await eng.add_flipover(2, "Ro til opgaverne", ["Stille rum"])
+    await eng.goto(1)
     yield eng
     eng.release()
     store.close()
@@ -119,12 +119,12 @@ async def test_fifty_phones_get_a_phase_change_once_and_it_is_encoded_once(clien
     assert len(hub.scheduler.pending()) == 1
     encodes = count_encodes(hub)
 
-    engine.next_phase()  # the vote ends, the choose phase begins
+    await engine.next_phase()  # the vote ends, the choose phase begins
     states = await asyncio.gather(*(next_state(r) for r in phones))
     assert all(s["phase"]["index"] == 2 for s in states)
     assert len(encodes) == 1  # for 50 phones and a staff page
 
-    engine.start()  # the next thing each phone reads is this, not the phase change again
+    await engine.start()  # the next thing each phone reads is this, not the phase change again
     states = await asyncio.gather(*(next_state(r) for r in phones))
     assert all(s["phase"]["index"] == 2 and s["phase"]["started"] for s in states)
     assert len(encodes) == 2
@@ -143,7 +143,7 @@ async def test_a_phone_joining_sends_nothing_to_the_other_phones(client, engine)
     assert (await next_state(staff))["meeting"]["phones"] == 2
     # ... the phones do not: the next thing the first phone reads is the next real change,
     # and it carries the count.
-    engine.next_phase()
+    await engine.next_phase()
     state = await next_state(first)
     assert state["phase"]["index"] == 2 and state["meeting"]["phones"] == 2
     assert len(encodes) == 2  # the count for the staff page, the phase for everyone
@@ -182,7 +182,7 @@ async def test_ten_marks_in_a_tenth_of_a_second_reach_a_phone_as_two_updates(cli
     assert final["board"]["vote"]["cast"] == 10
     assert sum(f.marks for f in engine.flipovers()) == 10
 
-    engine.next_phase()  # a phase change goes at once; nothing was left in between
+    await engine.next_phase()  # a phase change goes at once; nothing was left in between
     assert (await next_state(watcher))["phase"]["index"] == 2
     assert len(sent) == 3
 
@@ -191,14 +191,14 @@ async def test_a_phase_change_overtakes_a_held_board_update(client, engine):
     watcher = await stream(client, phone("watcher"))
     clock: ManualScheduler = hub_of(client).scheduler
     flip = engine.flipovers()[0].id
-    engine.vote("x" * 45, flip)  # goes at once
+    await engine.vote("x" * 45, flip)  # goes at once
     assert (await next_state(watcher))["board"]["vote"]["cast"] == 1
-    engine.vote("y" * 45, flip)  # held back ...
-    engine.next_phase()  # ... and sent with this, which goes at once
+    await engine.vote("y" * 45, flip)  # held back ...
+    await engine.next_phase()  # ... and sent with this, which goes at once
     state = await next_state(watcher)
     assert state["phase"]["index"] == 2
     clock.advance(COALESCE_S)  # nothing more was due
-    engine.start()
+    await engine.start()
     assert (await next_state(watcher))["phase"]["started"] is True
 
 
@@ -207,7 +207,7 @@ async def test_staff_pages_get_every_board_change_at_once(client, engine):
     staff = await stream(client, staff=True)
     flip = engine.flipovers()[0].id
     for n in range(3):
-        engine.vote(f"{n}" * 45, flip)
+        await engine.vote(f"{n}" * 45, flip)
         assert (await next_state(staff))["board"]["vote"]["cast"] == n + 1
 
 

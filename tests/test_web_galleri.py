@@ -81,28 +81,28 @@ def make_engine(db_url: str, agenda: str = "dialogmoede-1"):
 
 
 @pytest.fixture
-def engine(db_url):
+async def engine(db_url):
     """1. dialogmøde: a strength from the interview, three wishes, now in the vote phase
     (3 marks, at most 3 per card, totals shown only when the phase is over)."""
     store, eng = make_engine(db_url)
-    eng.goto(1)
-    eng.add_flipover(1, "Vi hjælper hinanden")  # a strength: not votable
-    eng.goto(2)
+    await eng.goto(1)
+    await eng.add_flipover(1, "Vi hjælper hinanden")  # a strength: not votable
+    await eng.goto(2)
     for group, heading in enumerate(["Mere sparring", "Ro til opgaverne", "Fælles kaffe"], 1):
-        eng.add_flipover(group, heading, ["Et forslag"])
-    eng.goto(4)
+        await eng.add_flipover(group, heading, ["Et forslag"])
+    await eng.goto(4)
     yield eng
     eng.release()
     store.close()
 
 
 @pytest.fixture
-def live_engine(db_url):
+async def live_engine(db_url):
     """A small agenda: two wishes written, then a live vote and a choose phase."""
     store, eng = make_engine(db_url, "live")
-    eng.add_flipover(1, "Mere sparring", ["Fast møde", "Mentorordning"])
-    eng.add_flipover(2, "Ro til opgaverne", ["Stille rum"])
-    eng.goto(1)
+    await eng.add_flipover(1, "Mere sparring", ["Fast møde", "Mentorordning"])
+    await eng.add_flipover(2, "Ro til opgaverne", ["Stille rum"])
+    await eng.goto(1)
     yield eng
     eng.release()
     store.close()
@@ -232,7 +232,7 @@ async def test_marks_are_refused_outside_a_vote_and_on_the_wrong_card(client, en
     strength = await client.post("/api/votes", json={"flipover_id": strength_id(engine)}, headers=a)
     assert strength.status == 409
     assert (await strength.json())["error"] == "Der stemmes kun på ønsker."
-    engine.goto(3)  # Galleri: looking, not voting
+    await engine.goto(3)  # Galleri: looking, not voting
     closed = await client.post("/api/votes", json={"flipover_id": wish_ids(engine)[0]}, headers=a)
     assert closed.status == 409
     assert (await closed.json())["error"] == "Der stemmes ikke lige nu."
@@ -309,7 +309,7 @@ async def test_a_race_of_marks_from_one_phone_never_exceeds_its_budget(client, e
 async def test_totals_stay_hidden_during_a_silent_vote_until_the_time_is_up(client, engine):
     card = wish_ids(engine)[0]
     a = phone("anna")
-    engine.start()
+    await engine.start()
     await client.post("/api/votes", json={"flipover_id": card}, headers=a)
     await client.post("/api/votes", json={"flipover_id": card}, headers=phone("bo"))
     listed = await (await client.get("/api/flipovers", headers=a)).json()
@@ -332,8 +332,8 @@ async def test_flipovers_carry_mine_theme_priority_and_photo(live_client, live_e
     assert [f["marks"] for f in before["flipovers"]] == [0, 0]  # reveal = "live"
     await live_client.post("/api/votes", json={"flipover_id": first}, headers=a)
     await live_client.post("/api/votes", json={"flipover_id": first}, headers=phone("bo"))
-    live_engine.create_theme("Arbejdsro og sparring", [first, second])
-    live_engine.set_photo(second, "image/jpeg", b"\xff\xd8jpeg")
+    await live_engine.create_theme("Arbejdsro og sparring", [first, second])
+    await live_engine.set_photo(second, "image/jpeg", b"\xff\xd8jpeg")
     listed = await (await live_client.get("/api/flipovers", headers=a)).json()
     assert listed["version"] == live_engine.state()["board"]["version"]
     rows = {f["id"]: f for f in listed["flipovers"]}
@@ -342,7 +342,7 @@ async def test_flipovers_carry_mine_theme_priority_and_photo(live_client, live_e
     assert rows[second]["has_photo"] is True and rows[first]["has_photo"] is False
     assert rows[first]["proposals"] == ["Fast møde", "Mentorordning"]
     theme_key = live_engine.ranking()[0].key
-    live_engine.set_priorities([theme_key])
+    await live_engine.set_priorities([theme_key])
     listed = await (await live_client.get("/api/flipovers", headers=a)).json()
     assert all(f["priority"] == 1 for f in listed["flipovers"])
     # Another phone sees the same totals but its own marks.
@@ -353,7 +353,7 @@ async def test_flipovers_carry_mine_theme_priority_and_photo(live_client, live_e
 # ---------------------------------------------------------------------- brænder for
 async def test_a_phone_picks_one_wish_and_a_new_pick_replaces_it(live_client, live_engine):
     first, second = wish_ids(live_engine)
-    live_engine.goto(2)  # Hvem brænder for hvad
+    await live_engine.goto(2)  # Hvem brænder for hvad
     a = phone("anna")
     offered = await (await live_client.get("/api/choice", headers=a)).json()
     assert offered["open"] is True and offered["mine"] is None
@@ -379,7 +379,7 @@ async def test_bad_picks_are_refused(live_client, live_engine):
     first = wish_ids(live_engine)[0]
     early = await live_client.post("/api/choice", json={"key": f"f{first}"}, headers=a)
     assert early.status == 409 and (await early.json())["error"] == "Der vælges ikke lige nu."
-    live_engine.goto(2)
+    await live_engine.goto(2)
     for key, status in ((f"f{first + 99}", 404), ("x1", 404), (7, 400), (["f1"], 400)):
         response = await live_client.post("/api/choice", json={"key": key}, headers=a)
         assert response.status == status, key
@@ -394,7 +394,7 @@ async def test_bad_picks_are_refused(live_client, live_engine):
 # ---------------------------------------------------------------------- assistants
 async def test_the_assistant_edits_what_was_typed(live_client, live_engine):
     token = bearer(live_engine.assistant_token)
-    live_engine.goto(0)
+    await live_engine.goto(0)
     made = await live_client.post(
         "/api/flipovers", json={"group": 3, "heading": "Mere ro", "proposals": []}, headers=token
     )
@@ -446,7 +446,7 @@ async def test_headings_with_markup_come_back_as_data(live_client, live_engine):
     assert listed.content_type == "application/json"
     row = next(f for f in (await listed.json())["flipovers"] if f["id"] == flip_id)
     assert row["heading"] == heading and row["proposals"] == ["<img src=x onerror=alert(1)>"]
-    live_engine.goto(2)
+    await live_engine.goto(2)
     options = await (await live_client.get("/api/choice")).json()
     assert options["options"][0]["title"] == heading
 
@@ -455,16 +455,16 @@ async def test_groups_follow_the_room(client, engine, live_engine, tmp_path):
     token = bearer(engine.assistant_token)
     assert (await client.get("/api/groups")).status == 401
     assert (await client.get("/api/groups", headers=bearer("x" * 22))).status == 403
-    engine.goto(2)
+    await engine.goto(2)
     groups = await (await client.get("/api/groups", headers=token)).json()
     assert groups["grouping"] == "fours" and groups["count"] == 3 and groups["labels"] is None
     assert groups["kind"] == "wish" and groups["max_proposals"] == 5
-    engine.goto(1)
+    await engine.goto(1)
     interview = await (await client.get("/api/groups", headers=token)).json()
     assert interview["grouping"] == "interview" and interview["count"] == 4  # 12 people in 3s
     assert interview["kind"] == "strength"
     # After a "brænder for" phase the room works in one group per chosen wish.
-    live_engine.goto(3)
+    await live_engine.goto(3)
     live = await client_for(live_engine)
     try:
         wishes = await (
@@ -567,7 +567,7 @@ async def test_the_participant_page_has_the_vote_ui_and_no_key(client):
 
 async def test_the_remote_drives_the_meeting(client, engine):
     token = bearer(engine.control_token)
-    engine.goto(0)
+    await engine.goto(0)
     started = await client.post("/api/control/toggle", headers=token)
     assert started.status == 200 and (await started.json())["phase"]["started"] is True
     assert engine.clock.running

@@ -50,13 +50,13 @@ def db(db_url):
 
 
 @pytest.fixture
-def engine(db):
+async def engine(db):
     """A 1. dialogmøde in its vote phase with three wishes."""
     eng = _engine(db)
-    eng.goto(2)
+    await eng.goto(2)
     for group, heading in enumerate(["Mere sparring", "Ro til opgaverne", "Fælles kaffe"], 1):
-        eng.add_flipover(group, heading, ["Et forslag"])
-    eng.goto(4)
+        await eng.add_flipover(group, heading, ["Et forslag"])
+    await eng.goto(4)
     yield eng
     eng.release()
     eng.store.close()

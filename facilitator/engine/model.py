@@ -1,0 +1,200 @@
+"""The live meeting in memory: flip-overs, marks per card and per phone, themes,
+priorities, choices and idempotency keys.
+
+Loaded once when the meeting opens (:func:`storage.live.load_live`) and changed by each
+command after its write has committed, so no request, publish or redraw reads the
+database. Every change moves ``version``; the rows the screens and the phones see are
+rebuilt at most once per version and handed out as frozen :class:`BoardView` objects.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from facilitator.engine.ranking import RankItem, rank
+from storage.live import FlipBase, LiveRows, Structure
+from storage.repo import FlipoverRow, ThemeRow
+
+Option = tuple[str, int]  # ("f", flip-over id) or ("t", theme id)
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """The board as of one version: what a screen draws from. Never changes."""
+
+    version: int
+    all_flipovers: tuple[FlipoverRow, ...]  # særskilt spor included
+    themes: tuple[ThemeRow, ...]
+
+    @cached_property
+    def flipovers(self) -> tuple[FlipoverRow, ...]:
+        """The open flip-overs (særskilt spor left out), by grouping, group and entry."""
+        return tuple(f for f in self.all_flipovers if not f.confidential)
+
+    @cached_property
+    def ranking(self) -> tuple[RankItem, ...]:
+        return tuple(rank(self.flipovers, self.themes))
+
+    @cached_property
+    def prioritised(self) -> tuple[RankItem, ...]:
+        return tuple(sorted((i for i in self.ranking if i.priority), key=lambda i: i.priority))
+
+
+class ReadModel:
+    def __init__(self, rows: LiveRows) -> None:
+        self.version = 0
+        self._flips: dict[int, FlipBase] = {f.id: f for f in rows.flips}
+        self._marks: Counter[int] = Counter()  # flip-over → every mark (phones and hands)
+        self._hand: Counter[int] = Counter()  # flip-over → hand-counted marks
+        self._phones: dict[int, dict[str, Counter[int]]] = {}  # phase → phone → card → marks
+        for fid, device, phase in rows.votes:
+            self._count(fid, device, phase, +1)
+        self._themes: dict[int, ThemeRow] = {}
+        self._choices: dict[int, dict[str, Option]] = {}
+        self._hand_choices: dict[int, list[Option]] = {}
+        self._arrange(rows.structure)
+        self.keys: dict[str, tuple[str, str]] = dict(rows.keys)
+        self._view: BoardView | None = None
+
+    # ------------------------------------------------------------------ reading
+    def view(self) -> BoardView:
+        """The board as it is now (built once per version)."""
+        if self._view is None or self._view.version != self.version:
+            rows = sorted(self._flips.values(), key=lambda f: (f.grouping, f.group, f.id))
+            self._view = BoardView(
+                self.version,
+                tuple(self._row(f) for f in rows),
+                tuple(self._themes.values()),
+            )
+        return self._view
+
+    def flipover(self, flipover_id: int) -> FlipoverRow | None:
+        flip = self._flips.get(flipover_id)
+        return None if flip is None else self._row(flip)
+
+    def device_marks(self, device_id: str, phase_index: int) -> dict[int, int]:
+        mine = self._phones.get(phase_index, {}).get(device_id)
+        return {fid: n for fid, n in mine.items() if n > 0} if mine else {}
+
+    def hand_marks(self, flipover_id: int) -> int:
+        return self._hand[flipover_id]
+
+    def vote_totals(self, phase_index: int) -> tuple[int, int]:
+        """(marks cast from phones in the phase, phones that have marks in it)."""
+        phones = self._phones.get(phase_index, {})
+        totals = [sum(cards.values()) for cards in phones.values()]
+        return sum(totals), sum(1 for n in totals if n > 0)
+
+    def choices(self, phase_index: int) -> list[tuple[str, Option]]:
+        """(phone id, option) for every choice in the phase; "" for those made by hand."""
+        picks = [(device, option) for device, option in self._choices.get(phase_index, {}).items()]
+        picks += [("", option) for option in self._hand_choices.get(phase_index, [])]
+        return picks
+
+    def device_choice(self, device_id: str, phase_index: int) -> Option | None:
+        return self._choices.get(phase_index, {}).get(device_id)
+
+    def has_hand_choice(self, phase_index: int, option: Option) -> bool:
+        return option in self._hand_choices.get(phase_index, [])
+
+    # ------------------------------------------------------------------ changing
+    def add_flipover(self, flip: FlipBase) -> None:
+        self._flips[flip.id] = flip
+        self._changed()
+
+    def edit_flipover(self, flipover_id: int, **fields: object) -> None:
+        self._flips[flipover_id] = replace(self._flips[flipover_id], **fields)
+        self._changed()
+
+    def delete_flipover(self, flipover_id: int, structure: Structure) -> None:
+        self._flips.pop(flipover_id, None)
+        self._marks.pop(flipover_id, None)
+        self._hand.pop(flipover_id, None)
+        for phones in self._phones.values():
+            for cards in phones.values():
+                cards.pop(flipover_id, None)
+        self._arrange(structure)
+        self._changed()
+
+    def add_mark(self, flipover_id: int, device_id: str, phase_index: int) -> None:
+        self._count(flipover_id, device_id, phase_index, +1)
+        self._changed()
+
+    def remove_mark(self, flipover_id: int, device_id: str, phase_index: int) -> None:
+        self._count(flipover_id, device_id, phase_index, -1)
+        self._changed()
+
+    def rearrange(self, structure: Structure) -> None:
+        """Themes, priorities, særskilt spor and choices as stored after a change."""
+        self._arrange(structure)
+        self._changed()
+
+    def set_photo(self, flipover_id: int) -> None:
+        self.edit_flipover(flipover_id, has_photo=True)
+
+    def set_choice(self, phase_index: int, device_id: str, option: Option | None) -> None:
+        picks = self._choices.setdefault(phase_index, {})
+        picks.pop(device_id, None)
+        if option is not None:
+            picks[device_id] = option
+        self._changed()
+
+    def add_hand_choice(self, phase_index: int, option: Option) -> None:
+        self._hand_choices.setdefault(phase_index, []).append(option)
+        self._changed()
+
+    def remove_hand_choice(self, phase_index: int, option: Option) -> None:
+        picks = self._hand_choices.get(phase_index, [])
+        if option in picks:
+            del picks[len(picks) - 1 - picks[::-1].index(option)]
+        self._changed()
+
+    def remember(self, key: str | None, scope: str, result: str) -> None:
+        if key:
+            self.keys[key] = (scope, result)
+
+    # ------------------------------------------------------------------ inside
+    def _changed(self) -> None:
+        self.version += 1
+
+    def _count(self, fid: int, device: str, phase: int, delta: int) -> None:
+        self._marks[fid] += delta
+        if device:
+            cards = self._phones.setdefault(phase, {}).setdefault(device, Counter())
+            cards[fid] += delta
+        else:
+            self._hand[fid] += delta
+
+    def _arrange(self, structure: Structure) -> None:
+        for fid, (theme_id, priority, confidential) in structure.flips.items():
+            flip = self._flips.get(fid)
+            if flip is not None:
+                self._flips[fid] = replace(
+                    flip, theme_id=theme_id, priority=priority, confidential=confidential
+                )
+        self._themes = {t.id: t for t in structure.themes}
+        self._choices = {}
+        self._hand_choices = {}
+        for phase, device, option in structure.choices:
+            if device:
+                self._choices.setdefault(phase, {})[device] = option
+            else:
+                self._hand_choices.setdefault(phase, []).append(option)
+
+    def _row(self, flip: FlipBase) -> FlipoverRow:
+        return FlipoverRow(
+            id=flip.id,
+            phase_index=flip.phase_index,
+            group=flip.group,
+            grouping=flip.grouping,
+            kind=flip.kind,
+            heading=flip.heading,
+            proposals=flip.proposals,
+            confidential=flip.confidential,
+            marks=self._marks[flip.id],
+            theme_id=flip.theme_id,
+            priority=flip.priority,
+            has_photo=flip.has_photo,
+        )

@@ -1,0 +1,73 @@
+"""The /api/state document: what every phone and the remote know about the meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from facilitator.engine.core import EngineCore
+
+
+class State(EngineCore):
+    def state(self, now: float | None = None) -> dict[str, Any]:
+        """The /api/state document."""
+        now = self.now() if now is None else now
+        clock = self.clock
+        phase = self.phase
+        turn = clock.turn(now)
+        return {
+            "meeting": {
+                "id": str(self.meeting_id),
+                "title": self.title,
+                "code": self.code,
+                "elapsed_s": round(self.meeting_elapsed(now), 1),
+                "planned_s": round(self.meeting_planned(), 1),
+                "phones": self.phones,
+            },
+            "phase": {
+                "index": self.index,
+                "count": self.phase_count,
+                "kind": phase.kind,
+                "title": phase.title,
+                "text": phase.text,
+                "questions": list(phase.questions),
+                "started": clock.started,
+                "paused": clock.paused,
+                "remaining_s": round(clock.remaining(now), 1),
+                "overrun_s": round(clock.overrun(now), 1),
+                "duration_s": round(clock.duration_s, 1),
+            },
+            "turn": None
+            if turn is None
+            else {
+                "index": turn.index,
+                "count": turn.count,
+                "remaining_s": round(turn.remaining_s, 1),
+                "label": self.turn_label(turn),
+            },
+            "board": self._board_state(now),
+        }
+
+    def _board_state(self, now: float) -> dict[str, Any]:
+        """What the phones need to know about the flip-overs: a version to refetch on,
+        and the vote or choose phase's rules and progress."""
+        board: dict[str, Any] = {"version": self._board_version, "vote": None, "choose": None}
+        phase = self.phase
+        if phase.kind == "vote":
+            cast, devices = self.vote_progress()
+            board["vote"] = {
+                "marks": phase.marks,
+                "cap": phase.cap_per_card,
+                "reveal": phase.reveal,
+                "visible": self.marks_visible(now),
+                "closed": self.vote_closed(now=now),
+                "cast": cast,
+                "voters": devices,
+            }
+        elif phase.kind == "choose":
+            board["choose"] = {
+                "options": [
+                    {"key": item.key, "title": item.title, "count": count}
+                    for item, count in self.choice_counts()
+                ]
+            }
+        return board
