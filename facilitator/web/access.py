@@ -110,11 +110,10 @@ def refusal(status: int, page: bool) -> web.Response:
     return response
 
 
-def token_middleware(tokens: Mapping[str, Callable[[], str]]) -> Any:
-    """The middleware that checks every route's ``needs``; ``tokens`` gives each role's
-    current token (they may be rotated while the meeting runs)."""
+def token_check(tokens: Mapping[str, Callable[[], str]]) -> Any:
+    """The check of every route's ``needs`` (the front door runs it); ``tokens`` gives
+    each role's current token (they may be rotated while the meeting runs)."""
 
-    @web.middleware
     async def check_token(request: web.Request, handler: Any) -> web.StreamResponse:
         spec: Needs | None = getattr(request.match_info.route.handler, "needs", None)
         request[STAFF] = False

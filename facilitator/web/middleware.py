@@ -5,7 +5,7 @@ phone's mark that is not JSON)."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -28,10 +28,33 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 WRITES = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
 
-@web.middleware
-async def errors(request: web.Request, handler: Any) -> web.StreamResponse:
+def front_door(
+    served_hosts: Callable[[], set[str]],
+    wildcard: Callable[[], bool],
+    check_token: Callable[[web.Request, Any], Awaitable[web.StreamResponse]],
+) -> Any:
+    """The one middleware every request passes (one layer, not three: each layer costs
+    every request a coroutine): requests from elsewhere are refused, the route's token is
+    checked, refusals are said in Danish JSON, and every answer gets the safety headers."""
+
+    @web.middleware
+    async def door(request: web.Request, handler: Any) -> web.StreamResponse:
+        response = foreign(request, served_hosts(), wildcard())
+        if response is None:
+            response = await _answer(request, check_token, handler)
+        headers = response.headers
+        headers.setdefault("Cache-Control", "no-store")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return door
+
+
+async def _answer(request: web.Request, check_token: Any, handler: Any) -> web.StreamResponse:
+    """The handler's answer, with its refusals and faults said in Danish."""
     try:
-        response = await handler(request)
+        return await check_token(request, handler)
     except web.HTTPRequestEntityTooLarge:
         return error(413, "For meget data på én gang.")
     except web.HTTPException as exc:
@@ -42,10 +65,6 @@ async def errors(request: web.Request, handler: Any) -> web.StreamResponse:
         return error(503, f"Kunne ikke gemme – prøv igen. ({exc})")
     except (BadBody, TextRefused) as exc:
         return error(400, str(exc))
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    return response
 
 
 def host_name(raw: str) -> str | None:
@@ -92,21 +111,16 @@ def host_allowed(raw: str | None, served: set[str], wildcard: bool) -> bool:
     return wildcard and is_ip(name)
 
 
-def origin_guard(served_hosts: Callable[[], set[str]], wildcard: Callable[[], bool]) -> Any:
-    """Requests from elsewhere: a Host we do not serve (DNS rebinding), a write from
-    another origin (a page on another port of the laptop), a phone's mark that is not
-    JSON (a plain form post from another site)."""
-
-    @web.middleware
-    async def guard(request: web.Request, handler: Any) -> web.StreamResponse:
-        if not host_allowed(request.headers.get("Host"), served_hosts(), wildcard()):
-            return error(421, "Den adresse hører ikke til denne server.")
-        if request.method in WRITES:
-            origin = request.headers.get("Origin")
-            if origin is not None and not same_origin(request, origin):
-                return error(403, "Forespørgslen kommer fra en anden side.")
-            if request.path in JSON_ONLY and request.content_type != "application/json":
-                return error(415, "Forventede JSON (Content-Type: application/json).")
-        return await handler(request)
-
-    return guard
+def foreign(request: web.Request, served: set[str], wildcard: bool) -> web.Response | None:
+    """The refusal of a request from elsewhere: a Host we do not serve (DNS rebinding), a
+    write from another origin (a page on another port of the laptop), a phone's mark that
+    is not JSON (a plain form post from another site). None: it may go on."""
+    if not host_allowed(request.headers.get("Host"), served, wildcard):
+        return error(421, "Den adresse hører ikke til denne server.")
+    if request.method in WRITES:
+        origin = request.headers.get("Origin")
+        if origin is not None and not same_origin(request, origin):
+            return error(403, "Forespørgslen kommer fra en anden side.")
+        if request.path in JSON_ONLY and request.content_type != "application/json":
+            return error(415, "Forventede JSON (Content-Type: application/json).")
+    return None

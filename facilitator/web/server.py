@@ -45,13 +45,13 @@ from typing import Any
 from aiohttp import web
 
 from facilitator.engine import MeetingEngine
-from facilitator.web.access import ASSISTANT, CONTROL, token_middleware
+from facilitator.web.access import ASSISTANT, CONTROL, token_check
 from facilitator.web.assistants import AssistantRoutes
 from facilitator.web.control import ACTIONS, ControlRoutes
 from facilitator.web.guard import GuardedAppRunner
 from facilitator.web.hub import KEEPALIVE_S, EventHub
 from facilitator.web.limits import VOTE_BURST, VOTE_WINDOW_S, RateLimiter
-from facilitator.web.middleware import LOCAL_HOSTS, errors, host_name, origin_guard
+from facilitator.web.middleware import LOCAL_HOSTS, front_door, host_name
 from facilitator.web.net import lan_address, url_for
 from facilitator.web.pages import CSP, CSP_ASSIST, PageRoutes
 from facilitator.web.pages import page as _page
@@ -81,6 +81,19 @@ DEFAULT_PORT = 8765
 DEVICE_COOKIE = "fac_device"
 DEVICE_MAX_AGE = 7 * 24 * 3600
 AUTO = object()  # lan_address not given: look it up
+
+
+def cookie_value(header: str | None, name: str) -> str | None:
+    """One cookie's value from a Cookie header, read without building every cookie (the
+    stdlib parser costs a phone's every request more than the page itself). The device
+    id is URL-safe base64 and a signature: no quotes or escapes to undo."""
+    if not header:
+        return None
+    for part in header.split(";"):
+        key, sep, value = part.strip().partition("=")
+        if sep and key == name:
+            return value.strip('"') or None
+    return None
 
 
 class WebServer:
@@ -220,11 +233,7 @@ class WebServer:
         }
         app = web.Application(
             client_max_size=MAX_BODY,
-            middlewares=[
-                errors,
-                origin_guard(self._served_hosts, self._wildcard),
-                token_middleware(tokens),
-            ],
+            middlewares=[front_door(self._served_hosts, self._wildcard, token_check(tokens))],
         )
         for group in (PageRoutes, PhoneRoutes, AssistantRoutes, ControlRoutes):
             app.router.add_routes(group(self).routes())
@@ -239,7 +248,7 @@ class WebServer:
 
     def device_id(self, request: web.Request) -> str | None:
         """The phone's device id, if the server issued and signed it for this meeting."""
-        return self.devices.verify(request.cookies.get(DEVICE_COOKIE))
+        return self.devices.verify(cookie_value(request.headers.get("Cookie"), DEVICE_COOKIE))
 
     def set_device_cookie(self, request: web.Request, response: web.StreamResponse) -> bool:
         """Issue a new signed device id, unless this address has had its share for now."""
