@@ -13,12 +13,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import TypeVar
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from storage.db import StorageError, open_engine, writer
-from storage.models import IdempotencyKey
+from storage.models import IdempotencyKey, utcnow
 from storage.rows import Idem
 
 T = TypeVar("T")
@@ -55,7 +56,7 @@ class StoreBase:
         finally:
             batch.expunge_all()  # rows handed out are detached, as outside a batch
 
-    def _write(self, fn: Callable[[Session], T]) -> T:
+    def _write(self, fn: Callable[[Session], T], *, savepoint: bool = True) -> T:
         """Run ``fn(session)`` and commit: its own transaction, or inside a batch a
         SAVEPOINT of the batch's (a failure rolls back only fn's writes). Database errors
         are raised as StorageError; whatever else fn raises passes through."""
@@ -66,7 +67,12 @@ class StoreBase:
                     result = fn(session)
                     _commit(session)
                     return result
+            # ``savepoint=False``: a write that is a job of its own (a phone's mark, the hot
+            # write) rolls back with its job's SAVEPOINT (see _run_job); two more statements
+            # per mark would buy nothing.
             try:
+                if not savepoint:
+                    return fn(batch)
                 with batch.begin_nested():
                     return fn(batch)
             finally:
@@ -136,7 +142,11 @@ def remember(session: Session, meeting_id: int, idem: Idem, result: str) -> None
     """Store the idempotency key with the write it belongs to (same transaction)."""
     if idem is not None:
         key, scope = idem
-        session.add(IdempotencyKey(meeting_id=meeting_id, key=key, scope=scope, result=result))
+        session.connection().execute(
+            insert(IdempotencyKey.__table__).values(
+                meeting_id=meeting_id, key=key, scope=scope, result=result, created_at=utcnow()
+            )
+        )
 
 
 _REASONS_DA = (

@@ -3,12 +3,15 @@ counted by hand (device "")."""
 
 from __future__ import annotations
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, select
 
 from storage.base import StoreBase, remember
-from storage.models import Vote
+from storage.models import Vote, utcnow
 from storage.rows import Idem
+
+VOTE = Vote.__table__.c
 
 
 class VoteStore(StoreBase):
@@ -30,32 +33,35 @@ class VoteStore(StoreBase):
         """
 
         def work(session: Session) -> str | None:
+            # SQLAlchemy Core, not ORM objects: a room's marks are the hot write.
+            run = session.connection().execute
             if device_id and (budget is not None or cap is not None):
                 mine = list(
-                    session.exec(
-                        select(Vote.flipover_id).where(
-                            Vote.meeting_id == meeting_id,
-                            Vote.device_id == device_id,
-                            Vote.phase_index == phase_index,
+                    run(
+                        sa_select(VOTE.flipover_id).where(
+                            VOTE.meeting_id == meeting_id,
+                            VOTE.device_id == device_id,
+                            VOTE.phase_index == phase_index,
                         )
-                    )
+                    ).scalars()
                 )
                 if budget is not None and len(mine) >= budget:
                     return "spent"
                 if cap is not None and mine.count(flipover_id) >= cap:
                     return "cap"
-            session.add(
-                Vote(
+            run(
+                insert(Vote.__table__).values(
                     meeting_id=meeting_id,
                     flipover_id=flipover_id,
                     device_id=device_id,
                     phase_index=phase_index,
+                    created_at=utcnow(),
                 )
             )
             remember(session, meeting_id, idem, str(flipover_id))
             return None
 
-        return self._write(work)
+        return self._write(work, savepoint=False)
 
     def remove_vote(
         self,

@@ -49,6 +49,11 @@ class ReadModel:
         self._marks: Counter[int] = Counter()  # flip-over → every mark (phones and hands)
         self._hand: Counter[int] = Counter()  # flip-over → hand-counted marks
         self._phones: dict[int, dict[str, Counter[int]]] = {}  # phase → phone → card → marks
+        self._spent: dict[int, Counter[str]] = {}  # phase → phone → marks it has there
+        self._voters: Counter[int] = Counter()  # phase → phones with a mark there
+        self._cast: Counter[int] = Counter()  # phase → marks from phones there
+        self._rows: dict[int, FlipoverRow] = {}  # built rows, dropped when a card changes
+        self._order: list[int] | None = None  # the cards' order, dropped when it may move
         for fid, device, phase in rows.votes:
             self._count(fid, device, phase, +1)
         self._themes: dict[int, ThemeRow] = {}
@@ -62,17 +67,18 @@ class ReadModel:
     def view(self) -> BoardView:
         """The board as it is now (built once per version)."""
         if self._view is None or self._view.version != self.version:
-            rows = sorted(self._flips.values(), key=lambda f: (f.grouping, f.group, f.id))
+            if self._order is None:
+                flips = sorted(self._flips.values(), key=lambda f: (f.grouping, f.group, f.id))
+                self._order = [f.id for f in flips]
             self._view = BoardView(
                 self.version,
-                tuple(self._row(f) for f in rows),
+                tuple(self._row(fid) for fid in self._order),
                 tuple(self._themes.values()),
             )
         return self._view
 
     def flipover(self, flipover_id: int) -> FlipoverRow | None:
-        flip = self._flips.get(flipover_id)
-        return None if flip is None else self._row(flip)
+        return self._row(flipover_id) if flipover_id in self._flips else None
 
     def device_marks(self, device_id: str, phase_index: int) -> dict[int, int]:
         mine = self._phones.get(phase_index, {}).get(device_id)
@@ -83,9 +89,7 @@ class ReadModel:
 
     def vote_totals(self, phase_index: int) -> tuple[int, int]:
         """(marks cast from phones in the phase, phones that have marks in it)."""
-        phones = self._phones.get(phase_index, {})
-        totals = [sum(cards.values()) for cards in phones.values()]
-        return sum(totals), sum(1 for n in totals if n > 0)
+        return self._cast[phase_index], self._voters[phase_index]
 
     def choices(self, phase_index: int) -> list[tuple[str, Option]]:
         """(phone id, option) for every choice in the phase; "" for those made by hand."""
@@ -102,19 +106,22 @@ class ReadModel:
     # ------------------------------------------------------------------ changing
     def add_flipover(self, flip: FlipBase) -> None:
         self._flips[flip.id] = flip
+        self._order = None
         self._changed()
 
     def edit_flipover(self, flipover_id: int, **fields: object) -> None:
         self._flips[flipover_id] = replace(self._flips[flipover_id], **fields)
+        self._rows.pop(flipover_id, None)
+        self._order = None
         self._changed()
 
     def delete_flipover(self, flipover_id: int, structure: Structure) -> None:
         self._flips.pop(flipover_id, None)
         self._marks.pop(flipover_id, None)
         self._hand.pop(flipover_id, None)
-        for phones in self._phones.values():
-            for cards in phones.values():
-                cards.pop(flipover_id, None)
+        for phase, phones in self._phones.items():
+            for device, cards in phones.items():
+                self._spend(phase, device, -cards.pop(flipover_id, 0))
         self._arrange(structure)
         self._changed()
 
@@ -161,11 +168,26 @@ class ReadModel:
 
     def _count(self, fid: int, device: str, phase: int, delta: int) -> None:
         self._marks[fid] += delta
+        self._rows.pop(fid, None)
         if device:
             cards = self._phones.setdefault(phase, {}).setdefault(device, Counter())
             cards[fid] += delta
+            self._spend(phase, device, delta)
         else:
             self._hand[fid] += delta
+
+    def _spend(self, phase: int, device: str, delta: int) -> None:
+        """Keep the vote's totals as marks come and go (no sum over the room per change)."""
+        if not delta:
+            return
+        self._cast[phase] += delta
+        spent = self._spent.setdefault(phase, Counter())
+        before = spent[device]
+        spent[device] = before + delta
+        if before <= 0 < spent[device]:
+            self._voters[phase] += 1
+        elif spent[device] <= 0 < before:
+            self._voters[phase] -= 1
 
     def _arrange(self, structure: Structure) -> None:
         for fid, (theme_id, priority, confidential) in structure.flips.items():
@@ -174,6 +196,8 @@ class ReadModel:
                 self._flips[fid] = replace(
                     flip, theme_id=theme_id, priority=priority, confidential=confidential
                 )
+        self._rows.clear()
+        self._order = None
         self._themes = {t.id: t for t in structure.themes}
         self._choices = {}
         self._hand_choices = {}
@@ -183,7 +207,13 @@ class ReadModel:
             else:
                 self._hand_choices.setdefault(phase, []).append(option)
 
-    def _row(self, flip: FlipBase) -> FlipoverRow:
+    def _row(self, flipover_id: int) -> FlipoverRow:
+        row = self._rows.get(flipover_id)
+        if row is None:
+            row = self._rows[flipover_id] = self._build(self._flips[flipover_id])
+        return row
+
+    def _build(self, flip: FlipBase) -> FlipoverRow:
         return FlipoverRow(
             id=flip.id,
             phase_index=flip.phase_index,
