@@ -55,7 +55,6 @@ class FlipoverEntryScreen(EngineScreen):
     def __init__(self, engine: MeetingEngine, **kwargs) -> None:
         super().__init__(engine, **kwargs)
         self.editing: int | None = None  # the flip-over being edited, or None for a new one
-        self._saving = False  # a save is being written (a second Ctrl+S waits for it)
         self._kind = default_flipover_kind(engine.phase)
         self._phase_seen = engine.index
 
@@ -191,22 +190,31 @@ class FlipoverEntryScreen(EngineScreen):
             self.focus_next(Input)
 
     def action_save(self) -> None:
-        """Save in a worker: typing goes on while the flip-over is written. The form is
-        cleared only once the engine has committed it, and only if nobody has typed into
-        it since (a word typed meanwhile is never thrown away)."""
-        if self._saving:
-            self.form.say("Gemmer stadig den forrige – et øjeblik …")
-            return
+        """Save what was typed, keys still on their way included: the save waits for the
+        keys the focused field has not taken in yet (a fast typist's last word)."""
+        focused = self.focused
+        if isinstance(focused, Input):
+            focused.call_later(self._save_typed)
+        else:
+            self._save_typed()
+
+    def _save_typed(self) -> None:
+        """Take the typed flip-over out of the form and write it in a worker: the form is
+        empty at once, so the next flip-over can be typed while this one is stored. A
+        refused or failed save puts the text back (or, if the next one is already being
+        typed, says what was not saved), so no word is lost."""
         form = self.form
         heading, proposals = form.text()
-        group = form.group()
-        editing, kind = self.editing, self._kind
-        self._saving = True
-        self.run_worker(
-            self._save(heading, proposals, group, editing, kind),
-            group="engine",
-            exit_on_error=False,
-        )
+        if not heading.strip():
+            reason = "Overskriften mangler – skriv den, før du gemmer."
+            self.notify(reason, severity="error", timeout=6, markup=False)
+            form.say(reason, error=True)
+            form.heading.focus()
+            return
+        draft = (heading, proposals, form.group(), self.editing, self._kind)
+        self._clear_form()
+        form.say("Gemmer …")
+        self.run_worker(self._save(*draft), group="engine", exit_on_error=False)
 
     async def _save(self, heading, proposals, group, editing, kind) -> None:  # noqa: ANN001
         form = self.form
@@ -217,17 +225,25 @@ class FlipoverEntryScreen(EngineScreen):
                 row = await self.engine.edit_flipover(editing, group, heading, proposals, kind=kind)
         except COMMAND_ERRORS as exc:  # refused or not stored: keep every typed letter
             reason = sentence(str(exc))
-            self.notify(reason, severity="error", timeout=6, markup=False)
-            form.say(reason, error=True)
-            if not heading.strip():
-                form.heading.focus()
+            if form.is_empty() and self.editing is None:
+                self.editing = editing
+                self._set_kind(kind)
+                form.ensure_slots(max(len(proposals), self._proposal_slots()))
+                form.fill(heading, proposals)
+                form.set_group(group)
+                self._show_mode()
+                self.notify(reason, severity="error", timeout=6, markup=False)
+                form.say(reason, error=True)
+            else:
+                self.notify(
+                    f"Ikke gemt: «{heading}» – {reason} Skriv den igen.",
+                    severity="error",
+                    timeout=15,
+                    markup=False,
+                )
             return
-        finally:
-            self._saving = False
         # The engine has committed the flip-over: only now is it "Gemt".
         self.notify(f"Gemt: gruppe {row.group} – {row.heading}", timeout=3, markup=False)
-        if form.text() == (heading, proposals) and self.editing == editing:
-            self._clear_form()
         form.say(f"Gemt: gruppe {row.group} – {row.heading}")
 
     def _clear_form(self) -> None:

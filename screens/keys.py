@@ -9,7 +9,9 @@ config directory: ``~/.config/facilitator/keys.toml`` on Linux)::
     [keys]
     next_phase = "n,right"     # n or → goes to the next phase (PgDn no longer does)
     blank = "b"                # only b blanks the screen (the full stop no longer does)
-    toggle_clock = "s"
+
+A key given to one action that another action of the same screen had (``toggle_clock =
+"s"`` takes the galleri's særskilt spor) is said in a notification when that screen opens.
 
 The value is the key or keys, separated by commas, in Textual's names: a letter or a
 character as it is ("+", "?"), or a name ("space", "enter", "escape", "pagedown",

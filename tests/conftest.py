@@ -15,6 +15,7 @@ loaded when ``CI`` is set, "dev" otherwise; ``HYPOTHESIS_PROFILE`` picks one by 
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -189,6 +190,76 @@ class FakeClock:
 
     def set(self, instant: float) -> None:
         self.t = float(instant)
+
+
+class FakeScheduler:
+    """The engine's ``scheduler`` on a fake clock: ``call_later`` that fires nothing by
+    itself. ``run_due()`` fires what is due now; ``await advance(s)`` moves the clock
+    through every timer due on the way, in time order, as the loop would have fired them,
+    and lets the commands they started finish. No test waits real seconds for a timer."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.pending: list[list] = []  # [due, callback, cancelled]
+
+    def __call__(self, delay: float, callback):
+        entry = [self.clock() + delay, callback, False]
+        self.pending.append(entry)
+
+        class Handle:
+            def cancel(self_inner) -> None:
+                entry[2] = True
+
+        return Handle()
+
+    def due_times(self) -> list[float]:
+        """When the timers not cancelled will fire, soonest first."""
+        return sorted(e[0] for e in self.pending if not e[2])
+
+    def run_due(self) -> int:
+        """Fire every timer due at the clock's time now; the number fired."""
+        due = [e for e in self.pending if not e[2] and e[0] <= self.clock()]
+        self.pending = [e for e in self.pending if e not in due and not e[2]]
+        for entry in due:
+            entry[1]()
+        return len(due)
+
+    async def advance(self, seconds: float, engine=None) -> int:  # noqa: ANN001
+        """Move the clock ``seconds`` on, stopping at each timer due on the way to fire
+        it (and, given the engine, to let what it started finish); the number fired."""
+        end = self.clock() + seconds
+        fired = 0
+        at, here = None, 0  # how many fired at this one instant
+        while True:
+            times = [t for t in self.due_times() if t <= end]
+            if not times:
+                break
+            self.clock.set(max(self.clock(), times[0]))
+            here = here + 1 if self.clock() == at else 0
+            at = self.clock()
+            if here > 20:
+                raise AssertionError(f"timers keep firing at {at} without time passing")
+            fired += self.run_due()
+            if engine is not None:
+                await settle(engine)
+        self.clock.set(end)
+        return fired
+
+
+async def settle(engine) -> None:  # noqa: ANN001
+    """Let the commands the engine's timers started finish (they write through the
+    writer thread); fails if they never do."""
+    for _ in range(500):
+        if not engine._tasks:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"the timers' commands did not finish: {engine._tasks}")
+
+
+@pytest.fixture
+def fake_scheduler(fake_clock: FakeClock) -> FakeScheduler:
+    """Timers on the fake clock: pass it as ``MeetingEngine(..., scheduler=fake_scheduler)``."""
+    return FakeScheduler(fake_clock)
 
 
 @pytest.fixture

@@ -326,53 +326,49 @@ minutes = 1
 """
 
 
-async def test_the_engine_schedules_turn_changes_and_phase_end_itself(db_url):
-    loop = asyncio.get_running_loop()
-    offset = 1_800_000_000.0
-    store = Store(db_url)
+@pytest.fixture
+def quick(store, fake_clock, fake_scheduler):
+    """A 3-second round of two 1-second turns, its timers on the fake scheduler."""
     mid = create_meeting(store, parse_agenda(QUICK, "quick.toml"), "quick", "Hurtigt møde")
-    engine = MeetingEngine(store, mid, clock=lambda: offset + loop.time())
-    seen = []
-    done = asyncio.Event()
-
-    def listen(snapshot):
-        seen.append(snapshot)
-        if snapshot.event.kind == "phase_end":
-            done.set()
-
-    engine.add_listener(listen)
-    try:
-        await engine.start()
-        started = seen[0].event.at
-        await asyncio.wait_for(done.wait(), 6)  # nobody calls check_timers here
-        kinds = [(s.event.kind, s.event.data.get("index")) for s in seen]
-        assert kinds == [("clock", None), ("turn", 1), ("turn", None), ("phase_end", 0)]
-        offsets = [s.event.at - started for s in seen[1:]]
-        for got, want in zip(offsets, [1.0, 2.0, 3.0], strict=True):
-            assert want <= got < want + 0.9
-        assert seen[1].state["turn"]["label"] == "Person 2 af 2"
-        assert seen[-1].state["phase"]["remaining_s"] == 0
-    finally:
-        engine.release()
-        store.close()
-
-
-async def test_pausing_cancels_the_scheduled_turn_change(db_url):
-    loop = asyncio.get_running_loop()
-    store = Store(db_url)
-    mid = create_meeting(store, parse_agenda(QUICK, "quick.toml"), "quick", "Hurtigt møde")
-    engine = MeetingEngine(store, mid, clock=lambda: 1_800_000_000.0 + loop.time())
+    engine = MeetingEngine(store, mid, clock=fake_clock, scheduler=fake_scheduler)
     seen = []
     engine.add_listener(seen.append)
-    try:
-        await engine.start()
-        await asyncio.sleep(0.3)
-        await engine.pause()
-        await asyncio.sleep(1.2)
-        assert [s.event.kind for s in seen] == ["clock", "clock"]
-    finally:
-        engine.release()
-        store.close()
+    yield engine, seen
+    engine.release()
+
+
+async def test_the_engine_schedules_turn_changes_and_phase_end_itself(
+    quick, fake_clock, fake_scheduler
+):
+    engine, seen = quick
+    await engine.start()
+    started = seen[0].event.at
+    # Nobody calls check_timers here: only the timers the engine scheduled fire.
+    for want in (1.0, 2.0, 3.0):
+        before = len(seen)
+        await fake_scheduler.advance(started + want - 0.005 - fake_clock(), engine)
+        assert len(seen) == before  # not a moment early
+        await fake_scheduler.advance(0.1, engine)
+        assert len(seen) == before + 1
+    kinds = [(s.event.kind, s.event.data.get("index")) for s in seen]
+    assert kinds == [("clock", None), ("turn", 1), ("turn", None), ("phase_end", 0)]
+    offsets = [s.event.at - started for s in seen[1:]]
+    for got, want in zip(offsets, [1.0, 2.0, 3.0], strict=True):
+        assert want <= got < want + 0.1
+    assert seen[1].state["turn"]["label"] == "Person 2 af 2"
+    assert seen[-1].state["phase"]["remaining_s"] == 0
+    assert fake_scheduler.due_times() == []  # the phase is over: nothing more to fire
+
+
+async def test_pausing_cancels_the_scheduled_turn_change(quick, fake_clock, fake_scheduler):
+    engine, seen = quick
+    await engine.start()
+    assert fake_scheduler.due_times()  # the first turn change is scheduled
+    await fake_scheduler.advance(0.3, engine)
+    await engine.pause()
+    assert fake_scheduler.due_times() == []
+    assert await fake_scheduler.advance(60, engine) == 0
+    assert [s.event.kind for s in seen] == ["clock", "clock"]
 
 
 # ------------------------------------------------------------------ flip-overs
@@ -512,15 +508,23 @@ def test_release_lets_the_next_process_in(engine, store, fake_clock):
 
 async def test_lease_heartbeat_runs_when_taken_before_the_loop(store, meeting_id, monkeypatch):
     """The CLI takes the lease before the app's loop runs; the heartbeat must still beat,
-    or another machine would take a live meeting over as stale."""
+    or another machine would take a live meeting over as stale.
+
+    This is about the default scheduler (the running loop's call_later), so the engine
+    has no fake one: the heartbeat comes due almost at once and the test waits for the beat."""
     import facilitator.engine.lease as lease_module
 
-    monkeypatch.setattr(lease_module, "HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(lease_module, "HEARTBEAT_S", 0.01)
     clock = [1000.0]
     engine = MeetingEngine(store, meeting_id, clock=lambda: clock[0])
-    await asyncio.to_thread(engine.acquire, "here")  # no running loop in that thread
-    engine.start_timers()
-    clock[0] = 2000.0
-    await asyncio.sleep(0.2)
-    assert store.get_meeting(meeting_id).lease_heartbeat == 2000.0
-    engine.release()
+    try:
+        await asyncio.to_thread(engine.acquire, "here")  # no running loop in that thread
+        engine.start_timers()
+        clock[0] = 2000.0
+        for _ in range(500):
+            if store.get_meeting(meeting_id).lease_heartbeat == 2000.0:
+                break
+            await asyncio.sleep(0.01)
+        assert store.get_meeting(meeting_id).lease_heartbeat == 2000.0
+    finally:
+        engine.release()

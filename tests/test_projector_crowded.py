@@ -23,6 +23,7 @@ from screens.components import Card
 from screens.components.board import PAGE_SECONDS
 from screens.galleri import GalleriScreen
 from screens.projector import ProjectorScreen
+from tests.screen import until
 from tests.test_screens import Notes, record_notes
 
 BIG = (160, 45)
@@ -156,8 +157,13 @@ async def test_every_wish_in_a_vote_is_drawn_or_paged(vote_engine, fake_clock, s
         # The pages turn by themselves on the engine's clock; every wish comes round.
         seen = set(shown)
         for _ in range(int(pages.group(1))):
+            page = shown_wishes(flat(screen_text(app)))
             fake_clock.advance(PAGE_SECONDS)
-            await pilot.pause(0.4)
+            await until(
+                pilot,
+                lambda page=page: shown_wishes(flat(screen_text(app))) != page,
+                "the page turned",
+            )
             seen |= set(shown_wishes(flat(screen_text(app))))
         assert seen == set(WISHES[:9])
 

@@ -7,7 +7,6 @@ takes the lease, drives the meeting and then kills itself with SIGKILL, as a pow
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import signal
@@ -15,8 +14,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import pytest
 
 from facilitator.agenda import parse_agenda
 from facilitator.engine import MeetingEngine, create_meeting
@@ -79,24 +76,23 @@ def run_and_die(tmp_path: Path, db_url: str, meeting_id: int, *steps: str) -> di
 
 
 def test_a_running_phase_survives_kill_9(tmp_path, db_url, meeting_id):
-    report = run_and_die(tmp_path, db_url, meeting_id, "goto:2", "start")
-    assert report["running_since"] is not None
-    time.sleep(1.2)  # the app is dead for a while; that time still counts
+    t0 = 1_800_000_000.0
+    report = run_and_die(tmp_path, db_url, meeting_id, f"fake:{t0}", "goto:2", "start")
+    assert report["running_since"] == t0
+    dead_s = 7.5  # the app is dead for a while; that time still counts
 
     store = Store(db_url)
     try:
         assert store.get_meeting(meeting_id).lease_pid == report["pid"]  # the dead one's
-        engine = MeetingEngine(store, meeting_id)  # the real wall clock
+        engine = MeetingEngine(store, meeting_id, clock=lambda: t0 + dead_s)
         try:
-            now = time.time()
-            phase = engine.state(now)["phase"]
+            phase = engine.state()["phase"]
             assert phase["index"] == 2
             assert phase["title"] == "Grupper på 4: drømme og ønsker"
             assert phase["started"] is True and phase["paused"] is False
             assert engine.clock.running
-            expected = 35 * 60 - (now - report["running_since"])
-            assert phase["remaining_s"] == pytest.approx(expected, abs=1.0)
-            assert phase["remaining_s"] <= 35 * 60 - 1.2
+            assert phase["remaining_s"] == 35 * 60 - dead_s
+            assert engine.clock.remaining(t0 + dead_s) == 35 * 60 - dead_s
 
             began = time.monotonic()
             engine.acquire("den nye proces")  # the dead pid's lease is taken over at once
@@ -192,25 +188,26 @@ turn_seconds = 1
 """
 
 
-async def test_after_a_restart_the_engine_announces_the_phase_end_itself(tmp_path, db_url, store):
+async def test_after_a_restart_the_engine_announces_the_phase_end_itself(
+    tmp_path, db_url, store, fake_clock, fake_scheduler
+):
     """A running phase that ends after the restart is announced without any command."""
     meeting = create_meeting(store, parse_agenda(QUICK, "quick.toml"), "quick", "Hurtigt")
-    report = run_and_die(tmp_path, db_url, meeting, "goto:1", "start")
-    engine = MeetingEngine(store, meeting)
+    t0 = fake_clock()
+    report = run_and_die(tmp_path, db_url, meeting, f"fake:{t0}", "goto:1", "start")
+    assert report["running_since"] == t0
+    fake_clock.advance(1.5)  # the restart took a while: the second turn has begun
+    engine = MeetingEngine(store, meeting, clock=fake_clock, scheduler=fake_scheduler)
     seen = []
-    ended = asyncio.Event()
-
-    def listen(snapshot):
-        seen.append(snapshot.event.kind)
-        if snapshot.event.kind == "phase_end":
-            ended.set()
-
-    engine.add_listener(listen)
+    engine.add_listener(lambda snapshot: seen.append(snapshot.event.kind))
     try:
         engine.acquire()
         engine.start_timers()  # what the app's on_mount and `serve` call
-        await asyncio.wait_for(ended.wait(), 8)
-        assert time.time() - report["running_since"] >= 4.0
+        assert fake_scheduler.due_times()  # the engine scheduled the phase's next boundary
+        ends = t0 + engine.clock.duration_s
+        await fake_scheduler.advance(ends - fake_clock() - 0.005, engine)
+        assert "phase_end" not in seen  # not before its time
+        await fake_scheduler.advance(0.1, engine)
         assert seen[-1] == "phase_end"
         assert engine.state()["phase"]["remaining_s"] == 0
     finally:

@@ -4,7 +4,6 @@ database on the loop."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -12,53 +11,21 @@ from sqlalchemy import event
 
 from facilitator.agenda import load_agenda
 from facilitator.engine import MeetingEngine, create_meeting
+from tests.conftest import settle
 
 INTERVIEW, FLIPOVER, VOTE = 1, 2, 4  # phases of the built-in dialogmoede-1
 TURN_S = 300
 
 
-class FakeScheduler:
-    """call_later on the fake clock: ``run_due`` fires what is due."""
-
-    def __init__(self, clock) -> None:
-        self.clock = clock
-        self.pending: list[list] = []
-
-    def __call__(self, delay: float, callback):
-        entry = [self.clock() + delay, callback, False]
-        self.pending.append(entry)
-
-        class Handle:
-            def cancel(self_inner) -> None:
-                entry[2] = True
-
-        return Handle()
-
-    def run_due(self) -> int:
-        due = [e for e in self.pending if not e[2] and e[0] <= self.clock()]
-        self.pending = [e for e in self.pending if e not in due and not e[2]]
-        for entry in due:
-            entry[1]()
-        return len(due)
-
-
 @pytest.fixture
-def timed(store, fake_clock, user_agenda_dir):
-    scheduler = FakeScheduler(fake_clock)
+def timed(store, fake_clock, fake_scheduler, user_agenda_dir):
+    scheduler = fake_scheduler
     meeting = create_meeting(
         store, load_agenda("dialogmoede-1"), "dialogmoede-1", "Timere", groups=3
     )
     engine = MeetingEngine(store, meeting, clock=fake_clock, scheduler=scheduler)
     yield engine, scheduler
     engine.release()
-
-
-async def settle(engine) -> None:
-    """Let the commands the timers started finish (they write through the writer)."""
-    for _ in range(50):
-        if not engine._tasks:
-            return
-        await asyncio.sleep(0.01)
 
 
 async def test_turn_changes_and_the_phase_end_are_announced_by_the_scheduled_timer(

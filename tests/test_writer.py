@@ -87,3 +87,27 @@ async def test_a_failed_write_is_the_commands_error_and_the_next_write_goes_on()
         await writer.submit(broken, lambda _r: pytest.fail("applied a failed write"))
     assert await writer.submit(lambda: 7, lambda r: r * 6) == 42
     writer.close()
+
+
+async def test_the_moedeleders_command_goes_before_the_rooms_queued_marks():
+    gate, holding = threading.Event(), threading.Event()
+    writer = Writer(FakeStore())
+    done: list[str] = []
+
+    def slow_first() -> None:
+        holding.set()
+        gate.wait(5)
+
+    first = asyncio.ensure_future(writer.submit(slow_first))
+    await asyncio.to_thread(holding.wait, 5)
+    marks = [
+        asyncio.ensure_future(writer.submit(lambda i=i: done.append(f"mark {i}")))
+        for i in range(200)
+    ]
+    key = asyncio.ensure_future(writer.submit(lambda: done.append("key"), urgent=True))
+    await asyncio.sleep(0)
+    gate.set()
+    await asyncio.gather(first, key, *marks)
+    writer.close()
+    assert done[0] == "key"
+    assert done[1:] == [f"mark {i}" for i in range(200)]

@@ -67,7 +67,9 @@ class Choices(EngineCore):
             self._publish(ChoiceChanged, key=key)
 
         await self._commit(
-            lambda: store.set_choice(meeting_id, index, device_id, option, idem), apply
+            lambda: store.set_choice(meeting_id, index, device_id, option, idem),
+            apply,
+            urgent=False,
         )
 
     async def hand_choice(self, key: str, delta: int = 1) -> None:

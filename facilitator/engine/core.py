@@ -173,10 +173,17 @@ class EngineCore:
         raise NotImplementedError  # the timeline's
 
     # ------------------------------------------------------------------ writes
-    async def _commit(self, work: Callable[[], T], apply: Callable[[T], Any] | None = None) -> Any:
+    async def _commit(
+        self,
+        work: Callable[[], T],
+        apply: Callable[[T], Any] | None = None,
+        *,
+        urgent: bool = True,
+    ) -> Any:
         """Run ``work`` on the writer thread; ``apply`` its result on the loop once it has
-        committed (even if the caller is cancelled). Returns ``apply``'s value."""
-        return await self.writer.submit(work, apply)
+        committed (even if the caller is cancelled). Returns ``apply``'s value. The room's
+        marks and picks are not ``urgent``: the mødeleder's commands go before them."""
+        return await self.writer.submit(work, apply, urgent=urgent)
 
     @property
     def control(self) -> asyncio.Lock:

@@ -190,7 +190,7 @@ class Marks(EngineCore):
             self._publish(MarksChanged, id=flipover_id)
             return self.device_marks(device_id)
 
-        return await self._commit(work, apply)
+        return await self._commit(work, apply, urgent=False)
 
     async def unvote(
         self, device_id: str, flipover_id: int, *, key: str | None = None
@@ -213,7 +213,7 @@ class Marks(EngineCore):
             self._publish(MarksChanged, id=flipover_id)
             return self.device_marks(device_id)
 
-        return await self._commit(work, apply)
+        return await self._commit(work, apply, urgent=False)
 
     # ------------------------------------------------------------------ hands
     async def hand_mark(self, flipover_id: int, delta: int = 1) -> FlipoverRow:

@@ -8,7 +8,9 @@ each result back to the loop. ``apply`` runs on the loop even if the command tha
 for it was cancelled (a phone that hung up), so memory always follows the disk.
 
 A locked or slow database delays the writes waiting for it, never the countdown, the keys
-or the reads: those never wait for the writer.
+or the reads: those never wait for the writer. The mødeleder's commands are ``urgent``: they
+go before the room's queued marks, in a transaction of their own, so a key pressed while
+300 phones mark answers in one commit's time, not after the room's.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, TypeVar
 from storage.repo import Store
 
 T = TypeVar("T")
+# (work, apply, loop, future): what to write, what to do once it is on disk, and whom to tell.
+Job = tuple[Callable[[], Any], Callable[[Any], Any] | None, Any, Any]
 MAX_BATCH = 500  # jobs in one transaction, at most
 
 
@@ -29,20 +33,27 @@ class Writer:
     def __init__(self, store: Store, *, max_batch: int = MAX_BATCH) -> None:
         self._store = store
         self._max_batch = max_batch
-        self._jobs: deque[tuple[Callable[[], Any], Callable[[Any], Any] | None, Any, Any]] = deque()
+        self._jobs: deque[Job] = deque()  # the room's marks and picks, in order
+        self._urgent: deque[Job] = deque()  # the mødeleder's commands, in order
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
         self.batches = 0  # transactions committed (for the curious and the benchmarks)
         self.jobs_done = 0
 
-    async def submit(self, work: Callable[[], T], apply: Callable[[T], Any] | None = None) -> Any:
+    async def submit(
+        self,
+        work: Callable[[], T],
+        apply: Callable[[T], Any] | None = None,
+        *,
+        urgent: bool = False,
+    ) -> Any:
         """Run ``work`` on the writer thread; once it has committed, ``apply(result)`` on
         the loop; return what ``apply`` returned (or the result). Raises what ``work`` or
         ``apply`` raised, or the StorageError of a failed commit."""
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        self._put(work, apply, loop, future)
+        self._put(work, apply, loop, future, urgent)
         return await future
 
     def run_now(self, work: Callable[[], T]) -> T:
@@ -70,11 +81,11 @@ class Writer:
             self._thread.join(timeout)
 
     # ------------------------------------------------------------------ the thread
-    def _put(self, work, apply, loop, future) -> None:  # noqa: ANN001
+    def _put(self, work, apply, loop, future, urgent: bool = False) -> None:  # noqa: ANN001
         with self._wake:
             if self._closed:
                 raise RuntimeError("the writer is closed")
-            self._jobs.append((work, apply, loop, future))
+            (self._urgent if urgent else self._jobs).append((work, apply, loop, future))
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="facilitator-writer", daemon=True
@@ -85,11 +96,12 @@ class Writer:
     def _run(self) -> None:
         while True:
             with self._wake:
-                while not self._jobs and not self._closed:
+                while not self._jobs and not self._urgent and not self._closed:
                     self._wake.wait()
-                if not self._jobs:
+                queue = self._urgent or self._jobs
+                if not queue:
                     return
-                batch = [self._jobs.popleft() for _ in range(min(len(self._jobs), self._max_batch))]
+                batch = [queue.popleft() for _ in range(min(len(queue), self._max_batch))]
             results = self._execute([work for work, *_ in batch])
             self.batches += 1
             self.jobs_done += len(batch)

@@ -78,10 +78,13 @@ class LoopScheduler:
         return asyncio.get_running_loop().call_later(delay, callback)
 
 
+SHARDS = 16  # a channel's streams wake in this many groups, one group per turn of the loop
+
+
 class Stream:
     """One open event stream: where it writes, and what it has written."""
 
-    __slots__ = ("response", "channel", "task", "number", "beats")
+    __slots__ = ("response", "channel", "task", "number", "beats", "shard")
 
     def __init__(self, response: web.StreamResponse, channel: Channel) -> None:
         self.response = response
@@ -89,6 +92,7 @@ class Stream:
         self.task = asyncio.current_task()
         self.number = channel.number
         self.beats = channel.beats
+        self.shard = channel.next_shard()
 
     async def run(self) -> None:
         """Write the channel's latest bytes whenever they change, until cancelled."""
@@ -101,7 +105,7 @@ class Stream:
                 self.beats = channel.beats
                 await write(KEEPALIVE)
             else:
-                await channel.changed()
+                await channel.changed(self.shard)
 
 
 class Channel:
@@ -114,7 +118,8 @@ class Channel:
         self.payload = b""
         self.quiet = True  # nothing put since the last tick
         self.streams: set[Stream] = set()
-        self._wake = asyncio.Event()
+        self._wakes = [asyncio.Event() for _ in range(SHARDS)]
+        self._shard = 0
 
     def put(self, payload: bytes) -> None:
         self.number += 1
@@ -128,13 +133,27 @@ class Channel:
             self._ring()
         self.quiet = True
 
-    def changed(self) -> Any:
+    def next_shard(self) -> int:
+        """The wake-up group of a new stream (round robin)."""
+        self._shard = (self._shard + 1) % SHARDS
+        return self._shard
+
+    def changed(self, shard: int = 0) -> Any:
         """An awaitable that completes at the next put or keep-alive tick."""
-        return self._wake.wait()
+        return self._wakes[shard].wait()
 
     def _ring(self) -> None:
-        wake, self._wake = self._wake, asyncio.Event()
-        wake.set()
+        """Wake the streams one group per turn of the loop: a thousand phones written to
+        in one turn would stall the countdown and the keys for as long as that takes."""
+        wakes, self._wakes = self._wakes, [asyncio.Event() for _ in range(SHARDS)]
+        loop = asyncio.get_running_loop()
+
+        def ring(shard: int) -> None:
+            wakes[shard].set()
+            if shard + 1 < SHARDS:
+                loop.call_soon(ring, shard + 1)
+
+        ring(0)
 
 
 class EventHub:

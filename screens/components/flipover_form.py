@@ -122,6 +122,12 @@ class FlipoverForm(VerticalScroll):
         select.set_options(options)
         select.value = group
 
+    def set_group(self, group: int) -> None:
+        """Choose a group again (a draft put back), if the picker still offers it."""
+        select = self.query_one("#group", Select)
+        if any(value == group for _prompt, value in select._options):
+            select.value = group
+
     def set_kind(self, kind: str) -> None:
         select = self.query_one("#kind", Select)
         if select.value != kind:
