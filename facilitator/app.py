@@ -21,20 +21,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.align import Align
-from rich.text import Text
 from textual.app import App, SystemCommand
-from textual.binding import Binding
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandPalette
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets.option_list import Option
 
-from facilitator.agenda import AgendaError, list_agendas, load_agenda, parse_agenda
-from facilitator.engine import EngineError, MeetingEngine, Snapshot, StorageError, create_meeting
+from facilitator import meetings
+from facilitator.engine import EngineError, MeetingEngine, Snapshot, StorageError
 from screens.base import WebInfo
 from screens.dialogs import ConfirmScreen
 from screens.keys import bind, key_name, keys_file, lost_keys, read_keymap
+from screens.palette import DanishCommandPalette, system_commands
 
 if TYPE_CHECKING:
     from screens.projector import ProjectorScreen
@@ -56,29 +53,6 @@ PROJECTOR_THEME = Theme(
     success="#5FD75F",
     dark=True,
 )
-
-
-class DanishCommandPalette(CommandPalette):
-    """Textual's command palette, saying "Ingen handlinger passer" instead of "No matches
-    found" (Textual has no setting for that text; this follows its own method)."""
-
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        self._stop_no_matches_countdown()
-
-        def show() -> None:
-            if search_value:
-                self.query_one(CommandList).add_option(
-                    Option(
-                        Align.center(Text("Ingen handlinger passer", style="not bold")),
-                        disabled=True,
-                        id=self._NO_MATCHES,
-                    )
-                )
-                self._list_visible = True
-            else:
-                self._list_visible = False
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show)
 
 
 class FacilitatorApp(App[int]):
@@ -362,40 +336,13 @@ class FacilitatorApp(App[int]):
 
     # ------------------------------------------------------------------ start screen data
     def list_meetings(self) -> list[dict[str, Any]]:
-        rows = []
-        for meeting in self.store.list_meetings():
-            try:
-                agenda = parse_agenda(meeting.agenda_toml, meeting.agenda_name)
-                count = len(agenda.phases)
-                index = min(max(0, meeting.current_phase), count - 1)
-                phase = f"{index + 1}/{count} {agenda.phases[index].title}"
-                agenda_title = agenda.title
-            except AgendaError:
-                phase, agenda_title = "?", meeting.agenda_name
-            created = meeting.created_at
-            rows.append(
-                {
-                    "id": meeting.id,
-                    "title": meeting.title,
-                    "agenda": agenda_title,
-                    "created": created.strftime("%d-%m-%Y %H:%M") if created else "",
-                    "phase": phase,
-                    "code": meeting.code,
-                }
-            )
-        return rows
+        return meetings.meeting_rows(self.store)
 
     def agendas(self) -> list[tuple[str, str]]:
-        return [(name, agenda.title) for name, _origin, agenda in list_agendas() if agenda]
+        return meetings.agenda_choices()
 
     def create_meeting(self, agenda: str, title: str, groups: int, participants: int) -> int:
-        try:
-            loaded = load_agenda(agenda)
-        except AgendaError as exc:
-            raise EngineError(exc.problems[0]) from None
-        return create_meeting(
-            self.store, loaded, agenda, title, groups=groups, participants=participants
-        )
+        return meetings.new_meeting(self.store, agenda, title, groups, participants)
 
     # ------------------------------------------------------------------ quitting
     async def action_quit(self) -> None:
@@ -416,35 +363,8 @@ class FacilitatorApp(App[int]):
 
     # ------------------------------------------------------------------ command palette
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The screen's keys, in Danish, then a few of Textual's own. A command names
-        every key of its action ("Tast: g eller Esc"), the hidden ones too."""
-        keys: dict[str, list[str]] = {}
-        actions: dict[str, tuple[Binding, Any]] = {}
-        for key, active in screen.active_bindings.items():
-            binding = active.binding
-            named = keys.setdefault(binding.action, [])
-            if binding.description and key_name(key) not in named:
-                named.append(key_name(key))
-            if binding.description and binding.show:
-                actions.setdefault(binding.action, (binding, active.node))
-        for action, (binding, node) in actions.items():
-            shown = binding.key_display or self.get_key_display(binding)
-
-            def run(action: str = action, node: Any = node) -> None:
-                self.call_later(self.run_action, action, node)
-
-            help_text = "Tast: " + " eller ".join(keys[action])
-            title = binding.tooltip or binding.description
-            yield SystemCommand(f"{title} ({shown})", help_text, run)
-        engine = self.engine
-        if engine is not None and engine.phase.kind == "vote" and engine.vote_closed():
-            yield SystemCommand(
-                "Genåbn afstemningen",
-                "Telefonerne kan flytte markeringer igen (spørger først)",
-                self.ask_reopen_vote,
-            )
-        yield SystemCommand("Tema", "Skift farvetema", self.action_change_theme)
-        yield SystemCommand("Taster", "Vis alle taster", self.action_show_help_panel)
+        """The screen's keys, in Danish, then a few of Textual's own (screens/palette.py)."""
+        return system_commands(self, screen)
 
     def ask_reopen_vote(self) -> None:
         """Open an ended vote again: a deliberate act, so it asks first."""
