@@ -19,6 +19,7 @@ import screens.dialogs as dialogs
 from facilitator.app import FacilitatorApp
 from screens.dialogs import ConfirmScreen, PromptScreen
 from screens.flipover_entry import FlipoverEntryScreen
+from tests.screen import on_top, until
 
 BIG = (160, 45)
 
@@ -50,9 +51,8 @@ def keys(text: str) -> list[str]:
 async def open_entry(pilot) -> FlipoverEntryScreen:  # noqa: ANN001
     await pilot.press("right", "right")  # groups of four: wishes
     await pilot.press("f")
+    screen = await on_top(pilot, FlipoverEntryScreen)
     await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, FlipoverEntryScreen)
     return screen
 
 
@@ -64,9 +64,10 @@ async def test_typing_through_ctrl_n_neither_answers_nor_reaches_the_field(
         entry = await open_entry(pilot)
         heading = entry.query_one("#heading", Input)
         await pilot.press(*keys("Stabil "), "ctrl+n", *keys("bemanding"))
+        dialog = await on_top(pilot, ConfirmScreen)
+        await until(pilot, lambda: dialog.dropped_keys >= len("bemanding"), "the keys dropped")
         await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmScreen)  # no letter answered it (there are two n's)
+        assert app.screen is dialog  # no letter answered it (there are two n's)
         assert heading.value == "Stabil "  # the form is not cleared, and got none of it
         assert dialog.dropped_keys == len("bemanding")
         hint = str(dialog.query_one("#confirm-hint").content)
@@ -82,22 +83,21 @@ async def test_typing_through_ctrl_n_neither_answers_nor_reaches_the_field(
 
         # Quiet now: Enter presses the focused button, Nej, and the text stays.
         dialog_clock.advance(0.7)
-        await pilot.pause(0.1)
+        no = dialog.query_one("#no")
+        await until(pilot, lambda: no.has_focus, "Nej focused once quiet")
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, FlipoverEntryScreen)
+        await on_top(pilot, FlipoverEntryScreen)
         assert heading.value == "Stabil "
         await pilot.press(*keys("bemanding"))
         assert heading.value == "Stabil bemanding"
 
         # The button answers too: ctrl+n, then a click on Ja clears the form.
         await pilot.press("ctrl+n")
+        await on_top(pilot, ConfirmScreen)
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
         await pilot.click("#yes")
-        await pilot.pause()
-        assert isinstance(app.screen, FlipoverEntryScreen)
-        assert heading.value == ""
+        await on_top(pilot, FlipoverEntryScreen)
+        await until(pilot, lambda: heading.value == "", "the form cleared")
 
 
 async def test_a_letter_answers_once_the_keyboard_has_been_quiet(
@@ -108,16 +108,16 @@ async def test_a_letter_answers_once_the_keyboard_has_been_quiet(
         entry = await open_entry(pilot)
         heading = entry.query_one("#heading", Input)
         await pilot.press(*keys("Vigtigt ønske"), "ctrl+n")
+        dialog = await on_top(pilot, ConfirmScreen)
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("j")  # at once: dropped
+        await until(pilot, lambda: dialog.dropped_keys == 1, "the j dropped")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen) and heading.value == "Vigtigt ønske"
         dialog_clock.advance(0.6)
         await pilot.press("j")  # after a quiet moment: Ja
-        await pilot.pause()
-        assert isinstance(app.screen, FlipoverEntryScreen)
-        assert heading.value == ""
+        await on_top(pilot, FlipoverEntryScreen)
+        await until(pilot, lambda: heading.value == "", "the form cleared")
 
 
 async def test_escape_always_answers_no(store, meeting_id, fake_clock, dialog_clock):
@@ -125,8 +125,8 @@ async def test_escape_always_answers_no(store, meeting_id, fake_clock, dialog_cl
     async with app.run_test(size=BIG) as pilot:
         entry = await open_entry(pilot)
         await pilot.press(*keys("Ro på"), "ctrl+n", "escape")
+        await on_top(pilot, FlipoverEntryScreen)
         await pilot.pause()
-        assert isinstance(app.screen, FlipoverEntryScreen)
         assert entry.query_one("#heading", Input).value == "Ro på"
 
 
@@ -137,13 +137,14 @@ async def test_quitting_asks_and_typed_keys_do_not_answer(
     app = FacilitatorApp(store, meeting_id, web=False, clock=fake_clock)
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("q", "y", "j", "enter")
+        dialog = await on_top(pilot, ConfirmScreen)
+        await until(pilot, lambda: dialog.dropped_keys == 3, "y, j and Enter dropped")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen is dialog
         assert app.is_running
         dialog_clock.advance(1)
         await pilot.press("tab", "enter")  # Ja, chosen on purpose
-        await pilot.pause()
-        assert not app.is_running
+        await until(pilot, lambda: not app.is_running, "the app quit")
 
 
 class PromptApp(App):
@@ -158,19 +159,19 @@ class PromptApp(App):
 async def test_a_prompt_takes_no_letters_until_the_keyboard_is_quiet(dialog_clock):
     app = PromptApp()
     async with app.run_test() as pilot:
+        prompt = await on_top(pilot, PromptScreen)
         await pilot.pause()
-        prompt = app.screen
-        assert isinstance(prompt, PromptScreen)
         field = prompt.query_one("#prompt-input", Input)
         await pilot.press(*keys("anding"), "enter")  # the rest of a word, and its Enter
+        hint = prompt.query_one("#prompt-hint")
+        await until(pilot, lambda: "Du skrev videre" in str(hint.content), "the hint says so")
         await pilot.pause()
         assert app.screen is prompt and field.value == "" and app.answers == []
-        assert "Du skrev videre" in str(prompt.query_one("#prompt-hint").content)
         dialog_clock.advance(0.6)
-        await pilot.pause(0.2)  # the field takes the focus once it is quiet
-        assert field.has_focus
+        # The field takes the focus once it is quiet.
+        await until(pilot, lambda: field.has_focus, "the field focused")
         await pilot.press(*keys("Arbejdsmiljø"), "enter")
-        await pilot.pause()
+        await until(pilot, lambda: app.answers, "an answer")
         assert app.answers == ["Arbejdsmiljø"]
 
 
@@ -179,7 +180,8 @@ async def test_with_no_quiet_moment_the_dialogs_answer_at_once(store, meeting_id
     from the start and j answers at once."""
     app = PromptApp()
     async with app.run_test() as pilot:
+        await on_top(pilot, PromptScreen)
         await pilot.pause()
         await pilot.press("a", "enter")
-        await pilot.pause()
+        await until(pilot, lambda: app.answers, "an answer")
         assert app.answers == ["a"]

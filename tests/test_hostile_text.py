@@ -39,12 +39,14 @@ from facilitator.text import clean_text
 from screens.choose import ChooseScreen
 from screens.components import Card
 from screens.confidential import ConfidentialScreen
+from screens.dialogs import PromptScreen
 from screens.flipover_entry import FlipoverEntryScreen
 from screens.galleri import GalleriScreen
 from screens.prioritering import PrioriteringScreen
 from screens.projector import ProjectorScreen
 from screens.start import StartScreen
 from storage.repo import Store
+from tests.screen import on_top, settled, until
 from tests.test_screens import record_notes
 
 BIG = (160, 45)
@@ -138,11 +140,22 @@ def make_app(engine: MeetingEngine):
     return app, record_notes(app)
 
 
-async def open_screen(pilot, *keys: str) -> Any:
+async def open_screen(pilot, *keys: str, kind: type) -> Any:
+    """The screen `keys` open, once it is on top and mounted."""
     await pilot.press(*keys)
+    screen = await on_top(pilot, kind)
     await pilot.pause()
-    await pilot.pause(0.05)
-    return pilot.app.screen
+    return screen
+
+
+async def shown(pilot, widget: Any, *texts: str) -> None:
+    """Wait until every one of `texts` is drawn literally in `widget` (see assert_drawn)."""
+    await settled(pilot, lambda: assert_drawn(pilot.app, widget, *texts))
+
+
+async def words_shown(pilot, widget: Any, *texts: str) -> None:
+    """Wait until every word of `texts` is drawn in `widget` (see assert_words_drawn)."""
+    await settled(pilot, lambda: assert_words_drawn(pilot.app, widget, *texts))
 
 
 async def back_to_projector(pilot) -> None:
@@ -249,64 +262,66 @@ async def test_every_screen_draws_markup_headings_literally(hostile):
         await pilot.pause()
         projector = app.screen
         assert isinstance(projector, ProjectorScreen)
-        assert_drawn(app, projector.query_one("#meeting-title"), MARKUP_TITLE)
+        await shown(pilot, projector.query_one("#meeting-title"), MARKUP_TITLE)
         # The galleri phase: the board on the projector shows every open wish.
         board = projector.query_one("#board")
         cards = board_texts(board)
         assert sorted(c.split("\n")[0] for c in cards) == sorted(MARKUP_HEADINGS)
         assert sum(f"\nTema: {MARKUP_THEME}" in c for c in cards) == 2
-        assert_words_drawn(app, board, *MARKUP_HEADINGS, f"Tema: {MARKUP_THEME}")
+        await words_shown(pilot, board, *MARKUP_HEADINGS, f"Tema: {MARKUP_THEME}")
 
-        entry = await open_screen(pilot, "f")
+        entry = await open_screen(pilot, "f", kind=FlipoverEntryScreen)
         assert isinstance(entry, FlipoverEntryScreen)
         table = entry.query_one("#flipovers", DataTable)
         assert sorted(table_texts(table, 2)) == sorted(MARKUP_HEADINGS)
-        assert_drawn(app, table, *MARKUP_HEADINGS)
+        await shown(pilot, table, *MARKUP_HEADINGS)
         await back_to_projector(pilot)
 
-        galleri = await open_screen(pilot, "g")
+        galleri = await open_screen(pilot, "g", kind=GalleriScreen)
         assert isinstance(galleri, GalleriScreen)
         bodies = card_bodies(galleri)
         for number, heading in enumerate(MARKUP_HEADINGS):
             assert f"{heading}\n• [i]{number}[/i] forslag" in bodies
         for card in galleri.query(Card):
             if card.display:
-                assert_drawn(
-                    app, card.query_one(".card-body"), str(card.query_one(".card-body").content)
-                )
+                body = card.query_one(".card-body")
+                await shown(pilot, body, str(body.content))
         themed = [
             c for c in galleri.query(Card) if c.display and c.query_one(".card-theme").display
         ]
         assert len(themed) == 2
         for card in themed:
-            assert_drawn(app, card.query_one(".card-theme"), f"Tema: {MARKUP_THEME}")
+            await shown(pilot, card.query_one(".card-theme"), f"Tema: {MARKUP_THEME}")
 
-        confidential = await open_screen(pilot, "S", "y")
+        confidential = await open_screen(pilot, "S", "y", kind=ConfidentialScreen)
         assert isinstance(confidential, ConfidentialScreen)
         table = confidential.query_one("#conf-table", DataTable)
         assert sorted(table_texts(table, 1)) == sorted(MARKUP_HEADINGS)
         assert table_texts(table, 2) == ["[/]"] * len(MARKUP_HEADINGS)
-        assert_drawn(app, table, *MARKUP_HEADINGS)
+        await shown(pilot, table, *MARKUP_HEADINGS)
         await pilot.press("escape")
         await pilot.pause()
 
-        prioritering = await open_screen(pilot, "p")
+        prioritering = await open_screen(pilot, "p", kind=PrioriteringScreen)
         assert isinstance(prioritering, PrioriteringScreen)
         table = prioritering.query_one("#ranking", DataTable)
         wishes = table_texts(table, 1)
         assert any(w.startswith(f"Tema: {MARKUP_THEME}\n") for w in wishes)
         for heading in MARKUP_HEADINGS[2:]:
             assert any(w.startswith(f"{heading}\n") for w in wishes)
-        assert_drawn(app, table, f"Tema: {MARKUP_THEME}", *MARKUP_HEADINGS[2:])
+        await shown(pilot, table, f"Tema: {MARKUP_THEME}", *MARKUP_HEADINGS[2:])
         await pilot.press("enter")  # unmark the first: its notification names it
-        await pilot.pause()
-        assert f"Ikke længere prioriteret: {MARKUP_THEME}" in notes.messages()
+        await until(
+            pilot,
+            lambda: f"Ikke længere prioriteret: {MARKUP_THEME}" in notes.messages(),
+            "the unmarking told",
+        )
 
-        choose = await open_screen(pilot, "v")
+        choose = await open_screen(pilot, "v", kind=ChooseScreen)
         assert isinstance(choose, ChooseScreen)
         table = choose.query_one("#options", DataTable)
         assert sorted(table_texts(table, 1)) == sorted(MARKUP_HEADINGS[2:4])
-        assert_drawn(app, table, *MARKUP_HEADINGS[2:4])
+        await shown(pilot, table, *MARKUP_HEADINGS[2:4])
         await back_to_projector(pilot)
 
 
@@ -315,43 +330,50 @@ async def test_the_choose_board_and_the_vote_board_on_the_projector(hostile):
     async with app.run_test(size=BIG) as pilot:
         await pilot.pause()
         await hostile.goto(4)  # the vote: the board shows the wishes
-        await pilot.pause(0.3)
         board = app.screen.query_one("#board")
-        cards = board_texts(board)
-        assert sorted(c.split("\n")[0] for c in cards) == sorted(MARKUP_HEADINGS)
-        assert_words_drawn(app, board, *MARKUP_HEADINGS, f"Tema: {MARKUP_THEME}")
+
+        def every_card() -> None:
+            cards = board_texts(board)
+            assert sorted(c.split("\n")[0] for c in cards) == sorted(MARKUP_HEADINGS)
+
+        await settled(pilot, every_card)
+        await words_shown(pilot, board, *MARKUP_HEADINGS, f"Tema: {MARKUP_THEME}")
 
 
 async def test_notifications_say_the_heading_and_theme_literally(hostile):
     app, notes = make_app(hostile)
     # run_test() leaves the toasts out unless asked: they are what is drawn here.
     async with app.run_test(size=BIG, notifications=True) as pilot:
-        entry = await open_screen(pilot, "f")
+        entry = await open_screen(pilot, "f", kind=FlipoverEntryScreen)
         heading = "Mindre støj [/ bedre akustik] [b]nu[/b]"
         entry.query_one("#heading", Input).value = heading
         await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert f"Gemt: gruppe 1 – {heading}" in notes.messages()
-        await pilot.pause(0.1)
+        await until(
+            pilot, lambda: f"Gemt: gruppe 1 – {heading}" in notes.messages(), "the save told"
+        )
+        await until(pilot, lambda: app.screen.query("Toast"), "a toast")
         toasts = list(app.screen.query("Toast"))
-        assert toasts
-        assert_drawn(app, toasts[-1], f"Gemt: gruppe 1 – {heading}")
+        await shown(pilot, toasts[-1], f"Gemt: gruppe 1 – {heading}")
         assert any(f.heading == heading for f in hostile.flipovers())
         await back_to_projector(pilot)
 
-        galleri = await open_screen(pilot, "g")
+        galleri = await open_screen(pilot, "g", kind=GalleriScreen)
         await pilot.press("t", "right", "t", "T")
+        prompt = await on_top(pilot, PromptScreen)
         await pilot.pause()
         name = "Samlet [/] [link=https://x]tema[/link]"
-        app.screen.query_one("#prompt-input", Input).value = name
+        prompt.query_one("#prompt-input", Input).value = name
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, GalleriScreen)
+        await on_top(pilot, GalleriScreen)
+        await until(
+            pilot,
+            lambda: f"Temaet «{name}» samler 2 ønsker." in notes.messages(),
+            "the theme told",
+        )
         assert name in {t.name for t in hostile.themes()}
-        assert f"Temaet «{name}» samler 2 ønsker." in notes.messages()
-        await pilot.pause(0.1)
+        await until(pilot, lambda: galleri.query("Toast"), "a toast")
         toast = list(galleri.query("Toast"))[-1]
-        assert_drawn(app, toast, f"Temaet «{name}» samler 2 ønsker.")
+        await shown(pilot, toast, f"Temaet «{name}» samler 2 ønsker.")
 
 
 async def test_the_start_screen_lists_markup_titles_literally(store, fake_clock, user_agenda_dir):
@@ -364,7 +386,7 @@ async def test_the_start_screen_lists_markup_titles_literally(store, fake_clock,
         assert isinstance(app.screen, StartScreen)
         table = app.screen.query_one("#meetings", DataTable)
         assert sorted(table_texts(table, 0)) == sorted([MARKUP_TITLE, MARKUP_HEADINGS[0]])
-        assert_drawn(app, table, MARKUP_TITLE, MARKUP_HEADINGS[0])
+        await shown(pilot, table, MARKUP_TITLE, MARKUP_HEADINGS[0])
 
 
 # ---------------------------------------------------------------------- through the web
@@ -393,7 +415,9 @@ async def test_headings_posted_by_an_assistant_do_not_stop_the_meeting(web_store
         assert response.status == 201
         assert (await response.json())["heading"] == first
         async with app.run_test(size=BIG) as pilot:
-            entry = await open_screen(pilot, "f")  # the list opens with the heading in it
+            entry = await open_screen(
+                pilot, "f", kind=FlipoverEntryScreen
+            )  # the list opens with the heading in it
             assert isinstance(entry, FlipoverEntryScreen)
             for number, heading in enumerate(rest, 2):  # more arrive while it is open
                 response = await client.post(
@@ -409,20 +433,23 @@ async def test_headings_posted_by_an_assistant_do_not_stop_the_meeting(web_store
             )
             assert response.status == 201
             assert (await response.json())["heading"] == "Ny titel rød nul c1 slut"
-            await pilot.pause(0.3)
             table = entry.query_one("#flipovers", DataTable)
             expected = [*MARKUP_HEADINGS, "Ny titel rød nul c1 slut"]
-            assert sorted(table_texts(table, 2)) == sorted(expected)
+
+            def every_heading_listed() -> None:
+                assert sorted(table_texts(table, 2)) == sorted(expected)
+
+            await settled(pilot, every_heading_listed)
             # The list is narrower than the longest heading: its start is what is drawn.
-            assert_drawn(app, table, *(heading[:30] for heading in expected))
+            await shown(pilot, table, *(heading[:30] for heading in expected))
             await back_to_projector(pilot)
             for flip in engine.flipovers():
                 await engine.set_confidential(flip.id)
-            confidential = await open_screen(pilot, "g", "S", "y")
+            confidential = await open_screen(pilot, "g", "S", "y", kind=ConfidentialScreen)
             assert isinstance(confidential, ConfidentialScreen)
             table = confidential.query_one("#conf-table", DataTable)
             assert sorted(table_texts(table, 1)) == sorted(expected)
-            assert_drawn(app, table, *expected)
+            await shown(pilot, table, *expected)
         # The web server is still there, and says what it stored.
         listed = await client.get("/api/flipovers")
         assert listed.status == 200

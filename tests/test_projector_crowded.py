@@ -23,7 +23,7 @@ from screens.components import Card
 from screens.components.board import PAGE_SECONDS
 from screens.galleri import GalleriScreen
 from screens.projector import ProjectorScreen
-from tests.screen import until
+from tests.screen import on_top, settled, until
 from tests.test_screens import Notes, record_notes
 
 BIG = (160, 45)
@@ -62,6 +62,12 @@ def screen_text(app: FacilitatorApp) -> str:
 def flat(text: str) -> str:
     """The text with its line breaks and runs of spaces folded, to find a wrapped phrase."""
     return re.sub(r"\s+", " ", text)
+
+
+def _has(text: str, expected: str) -> str:
+    """`text`, once `expected` is in it; for `settled`."""
+    assert expected in text, f"{expected!r} is not drawn:\n{text}"
+    return text
 
 
 def more_count(text: str) -> int:
@@ -124,24 +130,33 @@ async def test_every_question_is_drawn_or_counted(action_engine, size):
     assert len(questions) == 9
     app, _ = make_app(action_engine)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ProjectorScreen)
-        text = flat(screen_text(app))
-        missing = [q for q in questions if q not in text]
-        if size == BIG:
-            assert missing == [], "at 160×45 every question shows"
-        assert len(missing) == more_count(text), text
-        # The phase title and the countdown never go.
-        assert "Gruppearbejde om handling" in text
-        assert app.screen.query_one("#digits").region.height >= 3
+        await on_top(pilot, ProjectorScreen)
+
+        def every_question_counted() -> None:
+            text = flat(screen_text(app))
+            missing = [q for q in questions if q not in text]
+            if size == BIG:
+                assert missing == [], "at 160×45 every question shows"
+            assert len(missing) == more_count(text), text
+            # The phase title and the countdown never go.
+            assert "Gruppearbejde om handling" in text
+            assert app.screen.query_one("#digits").region.height >= 3
+
+        await settled(pilot, every_question_counted)
 
 
 @pytest.mark.parametrize("size", SIZES)
 async def test_every_wish_in_a_vote_is_drawn_or_paged(vote_engine, fake_clock, size):
     app, _ = make_app(vote_engine)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.3)
-        text = flat(screen_text(app))
+
+        def cards_drawn() -> str:
+            text = flat(screen_text(app))
+            assert shown_wishes(text), text
+            assert "kort 1" in text or size == BIG, text
+            return text
+
+        text = await settled(pilot, cards_drawn)
         shown = shown_wishes(text)
         if size == BIG:
             assert len(shown) == 9, "at 160×45 all nine cards show"
@@ -173,8 +188,13 @@ async def test_ten_groups_in_the_flipover_line(store, fake_clock, user_agenda_di
     engine = await wishes_engine(store, fake_clock, 10, groups=10)
     app, _ = make_app(engine)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause(0.3)
-        text = screen_text(app)
+
+        def flipover_line() -> str:
+            text = screen_text(app)
+            assert "Flip-overs (10)" in text, text
+            return text
+
+        text = await settled(pilot, flipover_line)
         section = text[text.index("Flip-overs (10)") :].splitlines()[:3]
         # Each group's number stands with its count on one drawn line ("9:" at a line's
         # end with its "1" on the next was the fault), or a "+N mere" counts it.
@@ -191,12 +211,12 @@ async def test_ten_groups_in_the_flipover_line(store, fake_clock, user_agenda_di
 async def test_the_vote_board_shows_no_zero_before_marks_on_a_galleri_phase(gallery_engine):
     app, _ = make_app(gallery_engine)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause(0.3)
+        text = await settled(pilot, lambda: _has(screen_text(app), WISHES[0][:15]))
+        await pilot.pause(0.3)  # and stays so: nothing is drawn later
         text = screen_text(app)
         assert "markering" not in text
         await gallery_engine.hand_mark(gallery_engine.ids[0])
-        await pilot.pause(0.4)
-        assert "1 markering" in screen_text(app)
+        await settled(pilot, lambda: _has(screen_text(app), "1 markering"))
 
 
 # ---------------------------------------------------------------------- the galleri
@@ -215,9 +235,8 @@ async def test_galleri_cards_before_the_vote_show_no_zero(gallery_engine):
     app, _ = make_app(gallery_engine)
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.3)
-        screen = app.screen
-        assert isinstance(screen, GalleriScreen)
+        screen = await on_top(pilot, GalleriScreen)
+        await settled(pilot, lambda: _has(screen_text(app), WISHES[7][:15]))
         assert card_marks(screen) == [("", "")] * 8
         assert " 0 " not in f" {screen_text(app)} ".replace("\n", " ")
 
@@ -227,26 +246,34 @@ async def test_typing_a_number_sets_the_hand_count_with_one_notification(gallery
     first = gallery_engine.ids[0]
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.3)
-        screen = app.screen
+        screen = await on_top(pilot, GalleriScreen)
+        await settled(pilot, lambda: _has(screen_text(app), WISHES[0][:15]))
         await pilot.press("7")
-        await pilot.pause()
-        assert "7" in str(screen.query_one("#gal-info").content)
+        await settled(pilot, lambda: _has(str(screen.query_one("#gal-info").content), "7"))
         before = len(notes)
         await pilot.press("enter")
-        await pilot.pause(0.4)
-        assert marks(gallery_engine, first) == 7
+
+        def seven_set() -> None:
+            assert marks(gallery_engine, first) == 7
+            assert len(notes) - before >= 1
+            assert card_marks(screen)[0] == ("7", "7 markeringer")
+
+        await settled(pilot, seven_set)
+        await pilot.pause(0.3)  # no second notification follows
         assert len(notes) - before == 1, notes[before:]
-        assert card_marks(screen)[0] == ("7", "7 markeringer")
         # And back down to 2: the difference is removed, again one notification.
         before = len(notes)
         await pilot.press("2", "enter")
-        await pilot.pause(0.4)
-        assert marks(gallery_engine, first) == 2
-        assert len(notes) - before == 1
+        await until(
+            pilot,
+            lambda: marks(gallery_engine, first) == 2 and len(notes) > before,
+            "the count set to 2, told",
+        )
+        await pilot.pause(0.3)  # no second notification follows
+        assert len(notes) - before == 1, notes[before:]
         # Escape drops a half-typed number instead of leaving the galleri.
         await pilot.press("4", "escape")
-        await pilot.pause()
+        await pilot.pause(0.3)  # nothing happens: the galleri stays and the count too
         assert isinstance(app.screen, GalleriScreen)
         assert marks(gallery_engine, first) == 2
 
@@ -255,11 +282,16 @@ async def test_plus_pressed_many_times_during_a_hidden_vote_notifies_once(vote_e
     app, notes = make_app(vote_engine)
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.3)
+        await on_top(pilot, GalleriScreen)
+        await settled(pilot, lambda: _has(screen_text(app), WISHES[0][:15]))
         before = len(notes)
         await pilot.press("plus", "plus", "plus", "plus")
-        await pilot.pause(0.3)
-        assert marks(vote_engine, vote_engine.ids[0]) == 4
+        await until(
+            pilot,
+            lambda: marks(vote_engine, vote_engine.ids[0]) == 4 and len(notes) > before,
+            "four marks, told",
+        )
+        await pilot.pause(0.3)  # no second notification follows
         assert len(notes) - before == 1, notes[before:]
 
 
@@ -278,22 +310,23 @@ async def test_r_during_a_vote_reveals_and_closes(vote_engine, where):
     needs_vote_end(vote_engine)
     app, _ = make_app(vote_engine)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause(0.3)
+        await on_top(pilot, ProjectorScreen)
         if where == "galleri":
             await pilot.press("g")
-            await pilot.pause(0.3)
+            await on_top(pilot, GalleriScreen)
+        await settled(pilot, lambda: _has(screen_text(app), "skjult"))
         assert not vote_engine.marks_visible()
         await pilot.press("r")
-        await pilot.pause(0.4)
-        assert vote_engine.vote_closed()
+        await until(pilot, vote_engine.vote_closed, "the vote closed")
         assert vote_engine.marks_visible()
-        assert "skjult" not in screen_text(app)
+        await until(pilot, lambda: "skjult" not in screen_text(app), "the marks shown")
 
 
 async def test_r_is_no_key_outside_a_vote(gallery_engine):
     app, _ = make_app(gallery_engine)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause(0.3)
+        await until(pilot, lambda: app.screen.query("FooterKey"), "the footer drawn")
+        await pilot.pause(0.3)  # and laid out again if the keys changed
         keys = {k.key for k in app.screen.query("FooterKey")}
         assert "r" not in keys
 
@@ -301,13 +334,12 @@ async def test_r_is_no_key_outside_a_vote(gallery_engine):
 async def test_r_is_in_the_footer_and_the_palette_during_a_vote(vote_engine):
     app, _ = make_app(vote_engine)
     async with app.run_test(size=BIG) as pilot:
-        keys: set[str] = set()
-        for _ in range(20):  # the footer is laid out again once the keys change
-            await pilot.pause(0.1)
-            keys = {k.key for k in app.screen.query("FooterKey")}
-            if keys:
-                break
-        assert "r" in keys
+        # The footer is laid out again once the keys change.
+        await until(
+            pilot,
+            lambda: "r" in {k.key for k in app.screen.query("FooterKey")},
+            "r in the footer",
+        )
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert any(t.startswith("Vis resultatet nu") for t in titles), titles
 
@@ -318,22 +350,21 @@ async def test_extend_after_the_end_keeps_it_closed_and_reopening_asks(vote_engi
 
     app, _ = make_app(vote_engine)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause(0.3)
+        await on_top(pilot, ProjectorScreen)
+        await pilot.pause()
         await pilot.press("r")
-        await pilot.pause(0.3)
-        assert vote_engine.vote_closed()
+        await until(pilot, vote_engine.vote_closed, "the vote closed")
         await pilot.press("plus")
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # the extension does not reopen it
         assert vote_engine.vote_closed()
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert "Genåbn afstemningen" in commands
         app.call_later(commands["Genåbn afstemningen"].callback)  # as the palette would
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, ConfirmScreen)
+        await on_top(pilot, ConfirmScreen)
+        await pilot.pause()
         assert vote_engine.vote_closed()  # nothing happens before the answer
         await pilot.click("#yes")
-        await pilot.pause(0.3)
-        assert not vote_engine.vote_closed()
+        await until(pilot, lambda: not vote_engine.vote_closed(), "the vote open again")
 
 
 async def test_a_number_and_enter_typed_in_one_burst_set_the_count(gallery_engine):
@@ -345,9 +376,10 @@ async def test_a_number_and_enter_typed_in_one_burst_set_the_count(gallery_engin
     first = gallery_engine.ids[0]
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("g")
-        await pilot.pause(0.3)
+        await on_top(pilot, GalleriScreen)
+        await settled(pilot, lambda: _has(screen_text(app), WISHES[0][:15]))
         for key, char in (("6", "6"), ("enter", "\r")):
             app.post_message(events.Key(key, char))  # no pause between them
-        await pilot.pause(0.4)
-        assert marks(gallery_engine, first) == 6
+        await until(pilot, lambda: marks(gallery_engine, first) == 6, "the count set to 6")
+        await until(pilot, lambda: len(notes) > 0, "the count told")
         assert "Gruppe 1 «" in notes[-1][0] and "6 håndtalte markeringer" in notes[-1][0]

@@ -23,6 +23,7 @@ from screens.flipover_entry import FlipoverEntryScreen
 from screens.join import JoinScreen, best_scale
 from screens.projector import ProjectorScreen
 from screens.start import NewMeetingScreen, StartScreen
+from tests.screen import WAIT_LIMIT_S, on_top, until
 
 BIG = (160, 45)
 SMALL = (80, 24)
@@ -75,20 +76,17 @@ def app_and_notes(store, meeting_id, fake_clock):
 async def test_space_starts_and_pauses_the_phase(app_and_notes, fake_clock):
     app, _ = app_and_notes
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, ProjectorScreen)
-        assert state(app) == "Klar"
+        await on_top(pilot, ProjectorScreen)
+        await until(pilot, lambda: state(app) == "Klar", "the clock ready")
         assert digits(app) == "15:00"
         await pilot.press("space")
-        await pilot.pause()
-        assert state(app) == "Kører"
+        await until(pilot, lambda: state(app) == "Kører", "the clock running")
         fake_clock.advance(61)
         assert await drawn_within(pilot, lambda: digits(app) == "13:59")  # the 4 Hz redraw
         await pilot.press("space")
-        await pilot.pause()
-        assert state(app) == "Pause"
+        await until(pilot, lambda: state(app) == "Pause", "the clock paused")
         fake_clock.advance(600)  # paused: time stands
-        await pilot.pause(0.3)
+        await pilot.pause(0.3)  # several 4 Hz redraws, none of which may move it
         assert digits(app) == "13:59"
 
 
@@ -138,7 +136,7 @@ async def test_plus_and_five_extend_the_phase(app_and_notes):
         assert app.engine.clock.duration_s == 22 * 60
 
 
-async def drawn_within(pilot, check, seconds: float = 5.0) -> bool:
+async def drawn_within(pilot, check, seconds: float = WAIT_LIMIT_S) -> bool:
     """Whether ``check()`` holds once the screen's next ticks have drawn (on a loaded
     machine a tick may come late: wait for it rather than for a fixed time)."""
     for _ in range(int(seconds / 0.05)):
@@ -311,11 +309,12 @@ async def test_busy_port_and_no_network_are_shown_not_raised(
         assert "Ingen netværk" in text_of(screen, "#join-url")
         assert "Port 8765 er optaget" in text_of(screen, "#web-error")
         app.engine.set_phones(3)
-        for _ in range(40):  # phone counts are folded into one redraw every 0.2 s
-            await pilot.pause(0.05)
-            if text_of(screen, "#phones") == "3 telefoner forbundet":
-                break
-        assert text_of(screen, "#phones") == "3 telefoner forbundet"
+        # Phone counts are folded into one redraw every 0.2 s.
+        await until(
+            pilot,
+            lambda: text_of(screen, "#phones") == "3 telefoner forbundet",
+            "the phones counted",
+        )
         await pilot.press("q", "y")
         await pilot.pause()
     assert FakeWeb.instances[0].stopped
@@ -594,20 +593,18 @@ async def test_resizing_the_terminal_keeps_every_key_reachable(app_and_notes):
     async with app.run_test(size=BIG) as pilot:
         await pilot.pause()
         await pilot.resize_terminal(80, 24)
-        await pilot.pause(0.2)
         screen = app.screen
         footer = screen.query_one("KeyFooter")
-        assert footer.region.height == 2
+        await until(pilot, lambda: footer.region.height == 2, "the footer on two rows")
+        await until(pilot, lambda: not screen.shows["meeting_bar"], "the meeting bar gone")
         keys = {key.key for key in footer.query("FooterKey")}
         assert {"space", "right", "left", "plus", "5", "f", "j", "b", "q"} <= keys
         assert screen.shows == {"meeting_bar": False, "qr": False, "questions": True}
         await pilot.press("space")
-        await pilot.pause()
-        assert state(app) == "Kører"
+        await until(pilot, lambda: state(app) == "Kører", "the clock running")
         await pilot.resize_terminal(160, 45)
-        await pilot.pause(0.2)
-        assert screen.query_one("KeyFooter").region.height == 1
-        assert screen.shows["meeting_bar"]
+        await until(pilot, lambda: footer.region.height == 1, "the footer on one row")
+        await until(pilot, lambda: screen.shows["meeting_bar"], "the meeting bar back")
 
 
 async def test_command_palette_lists_the_keys_in_danish_and_runs_them(app_and_notes):
@@ -730,11 +727,12 @@ async def test_keys_typed_in_one_burst_are_all_saved_and_the_rest_go_to_a_new_fo
                 app.post_message(events.Key(key, char))
 
         burst(*"Burst", "enter", *"b1", "enter", *"b2", "ctrl+s", *"Næste")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            await app.workers.wait_for_complete()
-            if store.flipovers(meeting_id) and "Næste" in screen.form.text()[1]:
-                break
+        await until(
+            pilot,
+            lambda: store.flipovers(meeting_id) and "Næste" in screen.form.text()[1],
+            "saved, and the rest typed in a new form",
+        )
+        await app.workers.wait_for_complete()
         rows = store.flipovers(meeting_id)
         assert [(r.heading, r.proposals) for r in rows] == [("Burst", ("b1", "b2"))]
         # The keys typed after Ctrl+S are not lost and not added to the saved flip-over:

@@ -21,7 +21,7 @@ from screens.galleri import GalleriScreen
 from screens.links import WARNING, StaffLinksScreen
 from screens.prioritering import PrioriteringScreen, place_words, priority_count_words
 from screens.projector import ProjectorScreen
-from tests.screen import until
+from tests.screen import on_top, settled, until
 from tests.test_screens import Notes, record_notes
 
 BIG_SIZE = (160, 45)
@@ -81,9 +81,8 @@ def card_texts(screen: GalleriScreen) -> list[str]:
 
 async def open_galleri(pilot) -> GalleriScreen:
     await pilot.press("g")
-    await pilot.pause(0.1)
-    screen = pilot.app.screen
-    assert isinstance(screen, GalleriScreen)
+    screen = await on_top(pilot, GalleriScreen)
+    await pilot.pause()  # mounted and drawn
     return screen
 
 
@@ -110,8 +109,7 @@ async def test_galleri_shows_every_open_wish_as_a_card(engine8):
         assert "Gruppe 4 | Tid til at lære hinanden at kende" in texts[7]
         assert "Galleri · 8 ønsker" in str(screen.query_one("#gal-title").content)
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ProjectorScreen)
+        await on_top(pilot, ProjectorScreen)
 
 
 async def test_plus_and_minus_count_marks_by_hand(engine8):
@@ -120,20 +118,26 @@ async def test_plus_and_minus_count_marks_by_hand(engine8):
     async with app.run_test(size=BIG_SIZE) as pilot:
         screen = await open_galleri(pilot)
         await pilot.press("plus", "plus", "equals_sign")
-        await pilot.pause()
-        assert marks_of(engine8, first) == 3
+        await until(pilot, lambda: marks_of(engine8, first) == 3, "three marks")
         await pilot.press("minus")
-        await pilot.pause(0.3)  # marks are redrawn at most every 0.2 s
-        assert marks_of(engine8, first) == 2
-        assert card_texts(screen)[0].endswith("2 markeringer")
+
+        def two_marks_drawn() -> None:  # marks are redrawn at most every 0.2 s
+            assert marks_of(engine8, first) == 2
+            assert card_texts(screen)[0].endswith("2 markeringer")
+
+        await settled(pilot, two_marks_drawn)
         await pilot.press("right", "plus")
-        await pilot.pause()
-        assert marks_of(engine8, second) == 1
-        assert card_texts(screen)[1].startswith("▶ Gruppe 1 | Ro til kerneopgaven")
+        await until(pilot, lambda: marks_of(engine8, second) == 1, "a mark on the second")
+        await until(
+            pilot,
+            lambda: card_texts(screen)[1].startswith("▶ Gruppe 1 | Ro til kerneopgaven"),
+            "the second card selected",
+        )
         # Taking a mark from a card with none is refused with a message, not a crash.
         await pilot.press("left", "left", "down", "minus")
-        await pilot.pause()
-        assert "ingen håndtalte markeringer" in notes.messages()
+        await until(
+            pilot, lambda: "ingen håndtalte markeringer" in notes.messages(), "the refusal told"
+        )
         assert app.is_running
 
 
@@ -147,34 +151,36 @@ async def test_theme_of_two_cards_sums_marks_and_split_undoes_it(engine8):
     async with app.run_test(size=BIG_SIZE) as pilot:
         screen = await open_galleri(pilot)
         await pilot.press("T")  # nothing picked yet
-        await pilot.pause()
-        assert "Vælg mindst to kort" in notes.messages()
+        await until(pilot, lambda: "Vælg mindst to kort" in notes.messages(), "the hint")
         await pilot.press("t")  # card 1 (Gruppe 1)
         await pilot.press("down", "right", "t")  # card 6 (Gruppe 3, second row)
         await pilot.pause()
         picked = [c for c in cards(screen) if c.has_class("-picked")]
         assert [c.border_subtitle for c in picked] == ["✓ valgt til tema"] * 2
         await pilot.press("T")
+        prompt_screen = await on_top(pilot, PromptScreen)
         await pilot.pause()
-        assert isinstance(app.screen, PromptScreen)
-        prompt = app.screen.query_one("#prompt-input")
+        prompt = prompt_screen.query_one("#prompt-input")
         prompt.value = ""
         await pilot.press(*"Faglighed", "enter")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, GalleriScreen)
-        (theme,) = [i for i in engine8.ranking() if i.is_theme]
-        assert theme.title == "Faglighed" and theme.marks == 5
-        assert {f.id for f in theme.flipovers} == {ids[0], ids[5]}
-        assert "Tema: Faglighed" in str(cards(screen)[5].query_one(".card-theme").content)
-        assert not screen.picked
+        await on_top(pilot, GalleriScreen)
+
+        def theme_made() -> None:
+            (theme,) = [i for i in engine8.ranking() if i.is_theme]
+            assert theme.title == "Faglighed" and theme.marks == 5
+            assert {f.id for f in theme.flipovers} == {ids[0], ids[5]}
+            assert "Tema: Faglighed" in str(cards(screen)[5].query_one(".card-theme").content)
+            assert not screen.picked
+
+        await settled(pilot, theme_made)
         # Split it again from one of its cards.
         await pilot.press("u")
-        await pilot.pause(0.3)
-        assert not [i for i in engine8.ranking() if i.is_theme]
+        await until(
+            pilot, lambda: not [i for i in engine8.ranking() if i.is_theme], "the theme split"
+        )
         assert marks_of(engine8, ids[0]) == 3 and marks_of(engine8, ids[5]) == 2
         await pilot.press("left", "u")  # a card without a theme
-        await pilot.pause()
-        assert "Kortet er ikke i et tema." in notes.messages()
+        await until(pilot, lambda: "Kortet er ikke i et tema." in notes.messages(), "no theme told")
 
 
 async def test_theme_prompt_escape_makes_no_theme(engine8):
@@ -182,10 +188,11 @@ async def test_theme_prompt_escape_makes_no_theme(engine8):
     async with app.run_test(size=BIG_SIZE) as pilot:
         await open_galleri(pilot)
         await pilot.press("t", "right", "t", "T")
+        await on_top(pilot, PromptScreen)
         await pilot.pause()
         await pilot.press("escape")
+        await on_top(pilot, GalleriScreen)
         await pilot.pause()
-        assert isinstance(app.screen, GalleriScreen)
         assert engine8.themes() == []
         assert len(app.screen.picked) == 2
 
@@ -196,28 +203,43 @@ async def test_saerskilt_spor_asks_and_the_card_leaves_every_list(engine8):
     async with app.run_test(size=BIG_SIZE) as pilot:
         screen = await open_galleri(pilot)
         await pilot.press("right", "right", "s")
+        confirm = await on_top(pilot, ConfirmScreen)
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        assert "særskilt spor" in str(app.screen.query_one("#confirm-question").content)
+        assert "særskilt spor" in str(confirm.query_one("#confirm-question").content)
         await pilot.press("n")  # Nej keeps it
+        await on_top(pilot, GalleriScreen)
         await pilot.pause()
         assert third in {f.id for f in engine8.flipovers()}
         await pilot.press("s")
+        await on_top(pilot, ConfirmScreen)
         await pilot.pause()
         await pilot.click("#yes")
-        await pilot.pause(0.3)
-        assert third not in {f.id for f in engine8.flipovers()}
-        assert third not in {f.id for i in engine8.ranking() for f in i.flipovers}
-        assert len(cards(screen)) == 7
-        assert not any("Bedre overlevering" in t for t in card_texts(screen))
+
+        def set_apart() -> None:
+            assert third not in {f.id for f in engine8.flipovers()}
+            assert third not in {f.id for i in engine8.ranking() for f in i.flipovers}
+            assert len(cards(screen)) == 7
+            assert not any("Bedre overlevering" in t for t in card_texts(screen))
+
+        await settled(pilot, set_apart)
         # The projector's own board (a galleri phase) no longer lists it either.
         await pilot.press("escape")
-        await pilot.pause(0.3)
-        board = app.screen.query_one("#board")
-        assert board.display
-        rendered = app.screen.query_one("#board").content
-        assert "Bedre overlevering" not in _plain(app, rendered)
-        assert "Ro til kerneopgaven" in _plain(app, rendered)
+        projector = await on_top(pilot, ProjectorScreen)
+
+        def board_without_it() -> None:
+            board = projector.query_one("#board")
+            assert board.display
+            rendered = _plain(app, board.content)
+            assert "Ro til kerneopgaven" in rendered
+            assert "Bedre overlevering" not in rendered
+
+        await settled(pilot, board_without_it)
+
+
+def _checked(text: str, expected: str, exact: bool = False) -> str:
+    """`text`, once it holds (or is) `expected`; for `settled`."""
+    assert (text == expected) if exact else (expected in text), f"{expected!r} not in {text!r}"
+    return text
 
 
 def _plain(app: FacilitatorApp, renderable: Any) -> str:
@@ -241,15 +263,24 @@ async def test_hidden_marks_show_the_total_cast_and_phone_votes_update_the_galle
         for n in range(3):  # three phones, as the web would call it
             await engine8.vote(f"telefon-{n:016d}", first)
         await engine8.vote("telefon-0000000000000000", first)
-        await pilot.pause(0.5)  # within a second, bursts coalesced
-        info = str(screen.query_one("#gal-info").content)
-        assert "Markeringer skjult – 4 markeringer afgivet fra 3 telefoner" in info
+        # Bursts are coalesced into one redraw (within a second on an idle machine).
+        await until(
+            pilot,
+            lambda: (
+                "Markeringer skjult – 4 markeringer afgivet fra 3 telefoner"
+                in str(screen.query_one("#gal-info").content)
+            ),
+            "the cast marks counted",
+        )
         assert card_texts(screen)[0].endswith("skjult")
         fake_clock.advance(15 * 60 + 1)  # the vote is over: totals show
         await engine8.check_timers()
-        await pilot.pause(0.3)
-        assert card_texts(screen)[0].endswith("4 markeringer")
-        assert screen.query(".card-big").first(BigText).value == "4"
+
+        def totals_shown() -> None:
+            assert card_texts(screen)[0].endswith("4 markeringer")
+            assert screen.query(".card-big").first(BigText).value == "4"
+
+        await settled(pilot, totals_shown)
 
 
 async def test_galleri_pages_at_80x24_with_pagedown_and_says_so(engine8):
@@ -397,11 +428,14 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
         chosen = [i.key for i in engine.prioritised()]
         assert len(chosen) == 3
         await pilot.press("escape", "right")  # on to "Hvem brænder for hvad"
-        await pilot.pause(0.3)
-        assert engine.phase.kind == "choose"
+        projector = await on_top(pilot, ProjectorScreen)
+        await until(pilot, lambda: engine.phase.kind == "choose", "the choose phase")
         assert [o.key for o in engine.choice_options()] == chosen
-        board = _plain(app, app.screen.query_one("#board").content)
         titles = [i.title for i in engine.prioritised()]
+        board = await settled(
+            pilot,
+            lambda: _checked(_plain(app, projector.query_one("#board").content), "ingen gruppe: "),
+        )
         # Nobody has chosen yet: no wish forms a group so far.
         assert "ingen gruppe: " + titles[0] in board.replace("  ", " ")
         assert "Gruppe 1:" not in board
@@ -418,8 +452,7 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
         assert [str(c) for c in table.get_row_at(0)[:3]] == ["Gruppe 1", titles[0], "2 personer"]
         assert "2 har valgt · 1 ny gruppe" in str(screen.query_one("#choose-count").content)
         await engine.choose("telefon-0000000000000001", chosen[2])  # a phone's pick
-        await pilot.pause(0.3)
-        assert str(table.get_row_at(2)[2]) == "1 person"
+        await settled(pilot, lambda: _checked(str(table.get_row_at(2)[2]), "1 person", exact=True))
         # The groups are numbered as the action work and the fremlæggelse number them:
         # the chosen wishes in order; a wish nobody chose forms no group.
         rows = [[str(c) for c in table.get_row_at(r)[:2]] for r in range(3)]
@@ -431,8 +464,11 @@ async def test_prioritised_wishes_are_the_choose_options_and_hand_choices_count(
         assert engine.group_labels("wishes") == [titles[0], titles[2]]
         assert "3 har valgt · 2 nye grupper" in str(screen.query_one("#choose-count").content)
         await pilot.press("v")
-        await pilot.pause(0.3)
-        board = _plain(app, app.screen.query_one("#board").content)
+        projector = await on_top(pilot, ProjectorScreen)
+        board = await settled(
+            pilot,
+            lambda: _checked(_plain(app, projector.query_one("#board").content), "– 2 personer"),
+        )
         assert "– 2 personer" in board and "– 1 person" in board
         assert ids  # the wishes were made in the flip-over phase
 
@@ -623,9 +659,13 @@ async def test_the_projector_weighs_the_phones_that_voted_against_the_participan
             await pilot.pause()
             for n in range(3):
                 await engine.vote(f"telefon-{n:016d}", ids[0])
-            await pilot.pause(0.5)
-            board = _plain(app, app.screen.query_one("#board").content)
-            assert "3 markeringer afgivet fra 3 af 2 deltageres telefoner" in board
+            board = await settled(
+                pilot,
+                lambda: _checked(
+                    _plain(app, app.screen.query_one("#board").content),
+                    "3 markeringer afgivet fra 3 af 2 deltageres telefoner",
+                ),
+            )
             assert "FLERE TELEFONER END DELTAGERE" in board
     finally:
         engine.release()

@@ -18,6 +18,7 @@ import storage.repo
 from facilitator.agenda import load_agenda
 from facilitator.app import FacilitatorApp
 from facilitator.engine import MeetingEngine, create_meeting
+from tests.screen import drawn, steady
 
 LAN = "192.168.1.20"
 
@@ -53,9 +54,11 @@ async def interview_app(store, fake_clock, user_agenda_dir, utc, monkeypatch):
     return FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
 
 
-async def settle(pilot) -> None:
+async def settle(pilot, *words: str) -> None:
+    """Until `words` are drawn and the screen has stopped changing."""
     await pilot.pause()
-    await pilot.pause(0.3)
+    await drawn(pilot, *words)
+    await steady(pilot)
 
 
 def test_projector_160x45(snap_compare, interview_app):
@@ -73,7 +76,7 @@ def test_flipover_entry_160x45(snap_compare, interview_app):
         await pilot.press(*"Plads til grin", "enter", *"Fredagskage")
         for field in pilot.app.screen.query(Input):
             field.cursor_blink = False
-        await settle(pilot)
+        await settle(pilot, "Fredagskage")
 
     assert snap_compare(interview_app, terminal_size=(160, 45), run_before=type_a_flipover)
 
@@ -123,7 +126,7 @@ def test_galleri_160x45(snap_compare, galleri_engine):
     async def open_galleri(pilot) -> None:
         await pilot.press("g")
         await pilot.press("right", "t", "right", "t")  # two cards picked for a theme
-        await settle(pilot)
+        await settle(pilot, "Galleri")
 
     assert snap_compare(app, terminal_size=(160, 45), run_before=open_galleri)
 
@@ -133,7 +136,7 @@ def test_galleri_80x24(snap_compare, galleri_engine):
 
     async def open_galleri(pilot) -> None:
         await pilot.press("g", "down")
-        await settle(pilot)
+        await settle(pilot, "Galleri")
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=open_galleri)
 
@@ -147,7 +150,7 @@ def test_prioritering_160x45(snap_compare, galleri_engine):
 
     async def open_prioritering(pilot) -> None:
         await pilot.press("p", "down", "down")
-        await settle(pilot)
+        await settle(pilot, "prioriteret")
 
     assert snap_compare(app, terminal_size=(160, 45), run_before=open_prioritering)
 
