@@ -57,7 +57,7 @@ class JoinScreen(EngineScreen):
             yield Label("", id="join-phones")
             yield Static(self.web.error or "", id="join-error", classes="error", markup=False)
             keys = key_text(self.app, "join", "back")
-            yield Label(f"Tryk {keys} for at lukke", classes="hint")
+            yield Label(f"Tryk {keys} for at lukke", classes="hint", markup=False)
 
     def _address_text(self) -> str:
         if self.web.url:

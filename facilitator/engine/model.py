@@ -214,17 +214,5 @@ class ReadModel:
         return row
 
     def _build(self, flip: FlipBase) -> FlipoverRow:
-        return FlipoverRow(
-            id=flip.id,
-            phase_index=flip.phase_index,
-            group=flip.group,
-            grouping=flip.grouping,
-            kind=flip.kind,
-            heading=flip.heading,
-            proposals=flip.proposals,
-            confidential=flip.confidential,
-            marks=self._marks[flip.id],
-            theme_id=flip.theme_id,
-            priority=flip.priority,
-            has_photo=flip.has_photo,
-        )
+        """The flip-over as the screens and phones see it: as stored, with its marks."""
+        return FlipoverRow(**vars(flip), marks=self._marks[flip.id])

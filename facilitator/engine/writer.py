@@ -56,22 +56,6 @@ class Writer:
         self._put(work, apply, loop, future, urgent)
         return await future
 
-    def run_now(self, work: Callable[[], T]) -> T:
-        """For code with no loop (setup, CLI, shutdown): the work in its own transaction on
-        the calling thread, after the writes queued before it."""
-        self.drain()
-        return work()
-
-    def drain(self, timeout: float = 10.0) -> None:
-        """Wait (blocking) until the queued writes are done."""
-        done = threading.Event()
-        if self._thread is None or not self._thread.is_alive():
-            return
-        with self._wake:
-            self._jobs.append((done.set, None, None, None))
-            self._wake.notify()
-        done.wait(timeout)
-
     def close(self, timeout: float = 10.0) -> None:
         """Finish what is queued, then stop the thread."""
         with self._wake:
@@ -106,8 +90,6 @@ class Writer:
             self.batches += 1
             self.jobs_done += len(batch)
             for (_work, apply, loop, future), result in zip(batch, results, strict=True):
-                if loop is None:
-                    continue  # a drain marker: its work has set its event
                 try:
                     loop.call_soon_threadsafe(_finish, apply, future, result)
                 except RuntimeError:

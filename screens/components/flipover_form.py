@@ -55,7 +55,7 @@ class FlipoverForm(VerticalScroll):
         self._help = help_text
 
     def compose(self) -> ComposeResult:
-        yield Label("", id="entry-mode", classes="mode")
+        yield Label("", id="entry-mode", classes="mode", markup=False)
         with Horizontal(classes="field"):
             yield Label("Gruppe", classes="field-label")
             yield Select(self._groups, value=1, allow_blank=False, compact=True, id="group")
@@ -75,7 +75,7 @@ class FlipoverForm(VerticalScroll):
             for number in range(1, self._slots + 1):
                 yield proposal_field(number)
         yield Static("", id="entry-message", classes="message", markup=False)
-        yield Label(self._help, classes="help")
+        yield Label(self._help, classes="help", markup=False)
 
     # ------------------------------------------------------------------ values
     @property
