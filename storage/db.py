@@ -18,7 +18,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlmodel import create_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD = "0004"  # keep in step with the newest file in migrations/versions
+HEAD = "0005"  # keep in step with the newest file in migrations/versions
 WRITE_OPTION = "sqlite_begin"  # execution option read by _sqlite_begin
 
 

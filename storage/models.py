@@ -16,8 +16,15 @@ class Forloeb(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    workplace: str = ""
+    workplace: str = ""  # arbejdsplads
     created_at: datetime = Field(default_factory=utcnow)
+    # The people who carry the course (never a participant): names as typed.
+    unit: str = ""  # enhed
+    tovholder: str = ""
+    moedeleder: str = ""
+    help_contacts: str = ""  # "hvor kan du få hjælp": one contact per line
+    plan: str = ""  # planned dates, JSON {step: date as typed} (facilitator.course.PLAN_STEPS)
+    handleplan_date: str = ""  # when the handleplan was adopted, as typed (revision: +3 years)
 
 
 class Meeting(SQLModel, table=True):
@@ -96,6 +103,11 @@ class Flipover(SQLModel, table=True):
     priority: int | None = None  # rank among the prioritised wishes; None: not prioritised
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # The wish this flip-over works on (2. dialogmøde): a bruttoliste wish of the forløb's
+    # previous meeting ("vælg ét ønske") or a chosen wish (gruppearbejde om handling).
+    wish_id: int | None = Field(
+        default=None, foreign_key="flipover.id", index=True, ondelete="SET NULL"
+    )
 
 
 class Proposal(SQLModel, table=True):
@@ -105,6 +117,7 @@ class Proposal(SQLModel, table=True):
     flipover_id: int = Field(foreign_key="flipover.id", index=True, ondelete="CASCADE")
     position: int
     text: str
+    level: str = ""  # "", "personalegruppe", "leder" or "samarbejdspartnere" (seed 003)
 
 
 class Vote(SQLModel, table=True):
@@ -153,4 +166,81 @@ class IdempotencyKey(SQLModel, table=True):
     key: str
     scope: str  # what was done: "flipover_add", "flipover_edit", "vote", "unvote", "choice"
     result: str = ""  # what the answer is rebuilt from (a flip-over id, a choice key)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Assessment(SQLModel, table=True):
+    """The arbejdsmiljøgruppe's vurdering of one wish: a status and its begrundelse."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    flipover_id: int = Field(foreign_key="flipover.id", unique=True, index=True, ondelete="CASCADE")
+    status: str = ""  # "", "work_on", "in_progress", "cannot_now", "separate_track"
+    reason: str = ""  # begrundelse
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ConfidentialPlan(SQLModel, table=True):
+    """Særskilt spor: the confidential plan for one item, the traditional way (seed 000 §10).
+    Never projected, never on a phone, never in a default export."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    flipover_id: int = Field(foreign_key="flipover.id", unique=True, index=True, ondelete="CASCADE")
+    problem_kind: str = ""  # art
+    gravity: str = ""  # alvor
+    extent: str = ""  # omfang
+    cause: str = ""  # årsag
+    solution: str = ""  # løsning
+    responsible: str = ""  # ansvarlig (one person)
+    start: str = ""  # date as typed
+    follow_up: str = ""  # date as typed
+    status: str = "not_started"
+    notes: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActionItem(SQLModel, table=True):
+    """One row of the forløb's handleplan (seed 003): in its place in the order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    forloeb_id: int = Field(foreign_key="forloeb.id", index=True, ondelete="CASCADE")
+    position: int = 0  # the order ("i hvilken rækkefølge")
+    area: str = ""  # indsatsområde
+    goal: str = ""  # mål
+    activities: str = ""  # one activity per line
+    responsible: str = ""  # ansvarlig (one person)
+    start: str = ""  # date as typed
+    follow_up: str = ""  # date as typed
+    status: str = "not_started"  # "not_started", "in_progress", "done", "adjusted"
+    notes: str = ""
+    # The prioritised wish (a flip-over of the 2nd meeting) the row started from.
+    flipover_id: int | None = Field(
+        default=None, foreign_key="flipover.id", index=True, ondelete="SET NULL"
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FollowUp(SQLModel, table=True):
+    """One entry of a handleplan row's follow-up log (seed 001: status, adjust, celebrate)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_item_id: int = Field(foreign_key="actionitem.id", index=True, ondelete="CASCADE")
+    date: str = ""  # as typed
+    status: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AbsenceRecord(SQLModel, table=True):
+    """A sygefravær measurement (seeds 000 §6, 002): before, and once or twice after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    forloeb_id: int = Field(foreign_key="forloeb.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    label: str = ""  # "Før", "Efter 1", …
+    period_start: str = ""  # as typed
+    period_end: str = ""  # as typed
+    absence: float = 0.0  # fraværsdagsværk (or hours)
+    actual: float = 0.0  # faktiske arbejdsdagsværk (or hours)
+    unit: str = "days"  # "days" (dagsværk) or "hours" (one dagsværk = 7.4 hours)
     created_at: datetime = Field(default_factory=utcnow)
