@@ -8,64 +8,21 @@ the subcommands that need them, so every command starts fast.
 from __future__ import annotations
 
 import argparse
-import errno
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from facilitator import paths
+from facilitator.cli_common import (
+    UsageError,
+    db_url,
+    fail,
+    meeting_id,
+    open_store,
+    os_error_da,
+)
 from facilitator.cli_parser import PROG, build_parser
-
-OS_ERRORS_DA = {
-    errno.ENOENT: "mappen findes ikke",
-    errno.EISDIR: "det er en mappe",
-    errno.ENOTDIR: "en del af stien er ikke en mappe",
-    errno.EACCES: "ingen adgang",
-    errno.EPERM: "ingen adgang",
-    errno.ENOSPC: "disken er fuld",
-    errno.EROFS: "drevet er skrivebeskyttet",
-}
-
-
-def os_error_da(exc: OSError) -> str:
-    return OS_ERRORS_DA.get(exc.errno, exc.strerror or str(exc))
-
-
-class UsageError(Exception):
-    """One line for stderr; exit status 2."""
-
-
-def fail(message: str) -> NoReturn:
-    raise UsageError(message)
-
-
-def db_url(args: argparse.Namespace) -> str:
-    return getattr(args, "sub_db", None) or args.db or paths.default_db_url()
-
-
-def open_store(url: str):  # noqa: ANN201 - storage.repo.Store, imported lazily
-    from storage.db import StorageError
-    from storage.repo import Store
-
-    try:
-        return Store(url)
-    except StorageError as exc:
-        fail(str(exc))
-
-
-def meeting_id(store, value: str) -> int:  # noqa: ANN001
-    """A meeting by id or by its short code."""
-    if value.isdigit():
-        number = int(value)
-        if store.get_meeting(number) is not None:
-            return number
-    else:
-        for meeting in store.list_meetings():
-            if meeting.code == value.upper():
-                return meeting.id
-    fail(f"mødet {value!r} findes ikke i {store.url}")
 
 
 def make_engine(store, mid: int):  # noqa: ANN001, ANN201
@@ -170,8 +127,21 @@ def cmd_new(args: argparse.Namespace) -> int:
     store = open_store(db_url(args))
     name = Path(args.agenda).stem if args.agenda.endswith(".toml") else args.agenda
     try:
+        if args.forloeb is not None:
+            from facilitator.course import Course, CourseError
+
+            try:
+                Course(store).forloeb(args.forloeb)
+            except CourseError as exc:
+                fail(str(exc))
         mid = create_meeting(
-            store, agenda, name, args.title, groups=args.groups, participants=args.participants
+            store,
+            agenda,
+            name,
+            args.title,
+            groups=args.groups,
+            participants=args.participants,
+            forloeb_id=args.forloeb,
         )
     except EngineError as exc:
         fail(str(exc))
@@ -313,36 +283,24 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from facilitator.export import ExportError, bruttoliste, render
+    from facilitator.cli_course import cmd_export as export
 
-    if args.what != "bruttoliste":
-        fail("handleplanen kan ikke eksporteres endnu; brug --what bruttoliste")
-    store = open_store(db_url(args))
-    mid = meeting_id(store, args.meeting)
-    try:
-        data = render(bruttoliste(store, mid), args.format)
-    except ExportError as exc:
-        fail(str(exc))
-    if not args.output or args.output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        return 0
-    target = Path(args.output).expanduser()
-    temporary = target.with_name(f".{target.name}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True) if temporary.parent.is_dir() else None
-        fail(f"kan ikke skrive {target}: {os_error_da(exc)}")
-    print(f"Skrevet: {target} ({len(data)} byte)", file=sys.stderr)
-    return 0
+    return export(args)
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    """Erase a meeting and every row of it; on SQLite the file keeps no trace of it."""
+    """Erase a meeting (or with --forloeb a whole course) and every row of it; on SQLite
+    the file keeps no trace of it."""
     from storage.repo import LeaseHeld
 
+    if args.forloeb is not None:
+        if args.meeting:
+            fail("angiv enten et møde eller --forloeb ID, ikke begge")
+        from facilitator.cli_course import delete_forloeb
+
+        return delete_forloeb(args)
+    if not args.meeting:
+        fail("angiv et møde eller --forloeb ID")
     store = open_store(db_url(args))
     try:
         mid = meeting_id(store, args.meeting)
@@ -375,6 +333,24 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forloeb(args: argparse.Namespace) -> int:
+    from facilitator.cli_course import cmd_forloeb as forloeb
+
+    return forloeb(args)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from facilitator.cli_course import cmd_import as restore
+
+    return restore(args)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from facilitator.cli_course import cmd_status as status
+
+    return status(args)
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     store = open_store(db_url(args))
     return run_app(store, None, args)
@@ -389,6 +365,9 @@ COMMANDS = {
     "links": cmd_links,
     "export": cmd_export,
     "delete": cmd_delete,
+    "forloeb": cmd_forloeb,
+    "import": cmd_import,
+    "status": cmd_status,
 }
 
 

@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--participants", type=int, metavar="N", help=f"antal deltagere, 1–{PARTICIPANTS_MAX}"
     )
+    p.add_argument(
+        "--forloeb",
+        type=int,
+        metavar="ID",
+        help="APV-forløbet, mødet hører til (udeladt: mødet får sit eget forløb)",
+    )
     db_arg(p)
 
     p = sub.add_parser("run", help="kør mødet på projektoren")
@@ -124,15 +130,71 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", choices=["show", "check"], help="show NAVN | check FIL")
     p.add_argument("target", nargs="?", metavar="NAVN|FIL")
 
-    p = sub.add_parser("export", help="eksportér bruttolisten")
-    p.add_argument("meeting", metavar="MØDE", help="mødets id")
-    p.add_argument("--what", required=True, choices=["bruttoliste", "handleplan"])
+    p = sub.add_parser(
+        "export",
+        help="eksportér bruttolisten, handleplanen eller hele forløbet",
+        description="Eksportér et mødes eller et forløbs bruttoliste eller handleplan, eller "
+        "hele forløbet som arkiv (json). Særskilt spor skrives kun med --include-confidential, "
+        "og da i en fil for sig ved siden af: NAVN-FORTROLIGT.FORMAT.",
+    )
+    p.add_argument("meeting", nargs="?", metavar="MØDE", help="mødets id (eller --forloeb)")
+    p.add_argument("--forloeb", type=int, metavar="ID", help="hele forløbet i stedet for et møde")
+    p.add_argument("--what", required=True, choices=["bruttoliste", "handleplan", "forloeb"])
     p.add_argument("--format", required=True, choices=["md", "csv", "xlsx", "docx", "json"])
     p.add_argument("-o", "--output", metavar="FIL", help="filen (ellers standard-output)")
+    p.add_argument(
+        "--include-confidential",
+        action="store_true",
+        help="skriv også særskilt spor – i en fil for sig, mærket FORTROLIGT (kræver -o)",
+    )
     db_arg(p)
 
-    p = sub.add_parser("delete", help="slet et møde og alt dets indhold (kan ikke fortrydes)")
-    p.add_argument("meeting", metavar="MØDE", help="mødets id")
+    from facilitator.course.model import PLAN_STEPS
+
+    p = sub.add_parser(
+        "forloeb",
+        help="APV-forløbene: vis dem, eller opret et med new",
+        description="Et APV-forløb samler én arbejdsplads' dialogmøder, vurdering, "
+        "handleplan og sygefravær. Uden handling: listen over forløb.",
+    )
+    p.add_argument("action", nargs="?", choices=["new"], help="new: opret et forløb")
+    p.add_argument("--workplace", metavar="TEKST", help="arbejdspladsen (kræves ved new)")
+    p.add_argument("--unit", metavar="TEKST", default="", help="enheden")
+    p.add_argument("--tovholder", metavar="NAVN", default="", help="tovholderen")
+    p.add_argument("--moedeleder", metavar="NAVN", default="", help="mødelederen")
+    p.add_argument(
+        "--help-contact",
+        action="append",
+        default=[],
+        metavar="TEKST",
+        help="hvor man kan få hjælp (vold, trusler, mobning, chikane); kan gentages",
+    )
+    p.add_argument(
+        "--plan",
+        action="append",
+        default=[],
+        metavar="TRIN=DATO",
+        help="en planlagt dato; kan gentages. Trin: " + ", ".join(PLAN_STEPS),
+    )
+    db_arg(p)
+
+    p = sub.add_parser(
+        "import",
+        help="indlæs et forløbsarkiv (json fra export --what forloeb) som et nyt forløb",
+    )
+    p.add_argument("file", metavar="FIL.json", help="arkivet")
+    db_arg(p)
+
+    p = sub.add_parser(
+        "status", help="hvert forløb: næste skridt, overskredne opfølgninger, revisionsdato"
+    )
+    db_arg(p)
+
+    p = sub.add_parser(
+        "delete", help="slet et møde, eller et helt forløb, og alt indholdet (kan ikke fortrydes)"
+    )
+    p.add_argument("meeting", nargs="?", metavar="MØDE", help="mødets id (eller --forloeb)")
+    p.add_argument("--forloeb", type=int, metavar="ID", help="slet hele forløbet med dets møder")
     p.add_argument("--yes", action="store_true", help="spørg ikke først")
     db_arg(p)
     return parser

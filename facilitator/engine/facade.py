@@ -55,8 +55,10 @@ def create_meeting(
     *,
     groups: int | None = 0,
     participants: int | None = 0,
+    forloeb_id: int | None = None,
 ) -> int:
     """Make a meeting from an agenda (snapshotting the agenda's TOML); returns its id.
+    ``forloeb_id``: the APV course it belongs to (None: a forløb of its own).
 
     ``groups`` and ``participants`` of 0 or None mean "not given" (the groups are then
     worked out from the participants); given, they must lie within MEETING_LIMITS."""
@@ -77,5 +79,6 @@ def create_meeting(
         phase_seconds=seconds,
         groups=groups,
         participants=participants,
+        forloeb_id=forloeb_id,
     )
     return meeting.id
