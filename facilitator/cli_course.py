@@ -157,7 +157,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------- delete --forloeb
 def delete_forloeb(args: argparse.Namespace) -> int:
     from facilitator.course import CourseError
-    from storage.repo import LeaseHeld
 
     store = open_store(db_url(args))
     try:
@@ -179,11 +178,9 @@ def delete_forloeb(args: argparse.Namespace) -> int:
                 return 1
         try:
             gone = course.delete_forloeb(info.id)
-        except LeaseHeld as exc:
-            fail(f"et møde i forløbet kører lige nu ({exc.where}) – afslut det først")
         except CourseError as exc:
             fail(str(exc))
-        clean = store.erase_free_space()
+        clean = course.erased_clean
     finally:
         store.close()
     print(f"Slettet: forløbet «{_name(info)}» (id {info.id}) med {gone} møder og alt indholdet.")
