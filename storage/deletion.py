@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
-from sqlalchemy import MetaData, delete, func, or_
+from sqlalchemy import MetaData, delete, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +15,7 @@ from sqlmodel import Session
 from storage.base import StoreBase, reason
 from storage.db import StorageError
 from storage.lease import lease_live
-from storage.models import Meeting
+from storage.models import Forloeb, Meeting
 from storage.rows import LeaseHeld
 
 
@@ -28,9 +28,11 @@ class DeletionStore(StoreBase):
         Every table that has a ``meeting_id`` column, or hangs off a row that does (the
         flip-overs' proposals, votes and photos), is found by walking the database's own
         schema, so a table added later is not forgotten. The meeting's forløb goes too
-        when no other meeting uses it. Raises LeaseHeld while a live process holds the
-        meeting. On SQLite the deleted text is still in the file's free pages and the
-        WAL: call ``erase_free_space()`` afterwards.
+        when it was the meeting's alone: no other meeting, no workplace given, no
+        handleplan and no sygefravær (a course someone set up stays, with its plan).
+        Raises LeaseHeld while a live process holds the meeting. On SQLite the deleted
+        text is still in the file's free pages and the WAL: call ``erase_free_space()``
+        afterwards.
         """
         host = socket.gethostname()
         when = time.time() if now is None else now
@@ -52,10 +54,44 @@ class DeletionStore(StoreBase):
                 .select_from(meetings)
                 .where(meetings.c.forloeb_id == forloeb_id)
             ).scalar()
-            if not others and "forloeb" in schema.tables:
+            if (
+                not others
+                and "forloeb" in schema.tables
+                and _forloeb_is_empty(connection, schema, forloeb_id)
+            ):
                 _delete_owned(connection, schema, "forloeb", forloeb_id)
             session.expunge_all()
             return True
+
+        return self._write(work)
+
+    def delete_forloeb_rows(
+        self, forloeb_id: int, *, now: float | None = None, stale_after: float = 90.0
+    ) -> int | None:
+        """Erase the forløb with every meeting of it and every row of those (handleplan,
+        follow-ups, sygefravær, plans …), in one transaction; how many meetings went.
+        None if no such forløb. Raises LeaseHeld while a live process holds one of its
+        meetings. On SQLite call ``erase_free_space()`` afterwards."""
+        host = socket.gethostname()
+        when = time.time() if now is None else now
+
+        def work(session: Session) -> int | None:
+            if session.get(Forloeb, forloeb_id) is None:
+                return None
+            meetings = list(
+                session.exec(sa_select(Meeting).where(Meeting.forloeb_id == forloeb_id)).scalars()
+            )
+            for meeting in meetings:
+                if meeting.lease_pid is not None and lease_live(meeting, host, when, stale_after):
+                    raise LeaseHeld(meeting.lease_where or f"pid {meeting.lease_pid}")
+            connection = session.connection()
+            schema = MetaData()
+            schema.reflect(bind=connection)
+            for meeting in meetings:
+                _delete_owned(connection, schema, "meeting", meeting.id)
+            _delete_owned(connection, schema, "forloeb", forloeb_id)
+            session.expunge_all()
+            return len(meetings)
 
         return self._write(work)
 
@@ -108,6 +144,8 @@ def _delete_owned(connection: Connection, schema: MetaData, root: str, root_id: 
                 clauses.append(table.c[column] == root_id)
             for fk in table.foreign_keys:
                 parent = fk.column.table.name
+                if _set_null(fk):
+                    continue  # a reference, not a belonging (see below)
                 if parent == root:
                     clauses.append(fk.parent == root_id)
                 elif parent in owned and parent != name:
@@ -118,7 +156,47 @@ def _delete_owned(connection: Connection, schema: MetaData, root: str, root_id: 
             owned = found
             break
         owned = found
+    # A row that only refers to an erased row (ON DELETE SET NULL: a 2nd meeting's
+    # flip-over naming a 1st meeting's wish, a handleplan row's wish) stays and forgets it.
+    for table in schema.sorted_tables:
+        for fk in table.foreign_keys:
+            parent = fk.column.table.name
+            if not _set_null(fk) or (parent != root and parent not in owned):
+                continue
+            gone = (
+                sa_select(fk.column).where(fk.column.table.c.id == root_id)
+                if parent == root
+                else sa_select(fk.column).where(owned[parent])
+            )
+            connection.execute(
+                update(table).where(fk.parent.in_(gone)).values({fk.parent.name: None})
+            )
     for table in reversed(schema.sorted_tables):
         if table.name in owned:
             connection.execute(delete(table).where(owned[table.name]))
     connection.execute(delete(top).where(top.c.id == root_id))
+
+
+def _forloeb_is_empty(connection: Connection, schema: MetaData, forloeb_id: int) -> bool:
+    """Nothing but the meeting made it: no workplace typed, no rows of its own."""
+    forloeb = schema.tables["forloeb"]
+    if "workplace" in forloeb.c:
+        workplace = connection.execute(
+            sa_select(forloeb.c.workplace).where(forloeb.c.id == forloeb_id)
+        ).scalar()
+        if workplace:
+            return False
+    for name in ("actionitem", "absencerecord"):
+        table = schema.tables.get(name)
+        if (
+            table is not None
+            and connection.execute(
+                sa_select(func.count()).select_from(table).where(table.c.forloeb_id == forloeb_id)
+            ).scalar()
+        ):
+            return False
+    return True
+
+
+def _set_null(fk: object) -> bool:
+    return (getattr(fk, "ondelete", None) or "").upper() == "SET NULL"

@@ -10,6 +10,7 @@ when it returns, the data is committed (and with SQLite's synchronous=FULL, on d
 from __future__ import annotations
 
 from storage.base import StoreBase
+from storage.course import CourseStore
 from storage.db import StorageError
 from storage.deletion import DeletionStore
 from storage.export_read import ExportCard, ExportReadStore, ExportRows
@@ -39,6 +40,7 @@ class Store(
     PhotoStore,
     DeletionStore,
     ExportReadStore,
+    CourseStore,
     StoreBase,
 ):
     """The database of one process. One engine, short sessions."""

@@ -72,6 +72,8 @@ BOTH_DATABASES = {
     "test_fremlaeggelse",
     "test_read_model",
     "test_timers",
+    "test_course",
+    "test_course_archive",
 }
 
 

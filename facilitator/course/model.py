@@ -145,6 +145,9 @@ class Bruttoliste:
     has_interview: bool  # False: no strengths section at all
     chosen: tuple[ChosenWish, ...]  # 2. dialogmøde (empty otherwise)
     confidential: tuple[ConfidentialItem, ...] = ()  # only when asked for
+    # 2. dialogmøde: action results that name no chosen wish and whose group number matches
+    # no chosen wish (added by H1; kept apart rather than mixed into the wishes).
+    unassigned_actions: tuple[ActionResult, ...] = ()
 
     @property
     def prioritised(self) -> tuple[Wish, ...]:
@@ -240,6 +243,9 @@ class ForloebInfo:
     overdue: int  # follow-up dates passed on rows not done
     revision_due: date | None  # at the latest three years after the handleplan
     flags: tuple[str, ...] = ()  # dates in the wrong order, long past, unreadable
+    # (added by H1) the handleplan rows whose follow-up date has passed, not done:
+    # (position, indsatsområde, the follow-up date as typed), in the plan's order.
+    overdue_rows: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
