@@ -103,15 +103,10 @@ def cmd_status(args: argparse.Namespace) -> int:
             print()
         print(f"Forløb {info.id}: {_name(info)}")
         print(f"  Næste skridt: {info.next_step}")
-        plan = course.handleplan(info.id)
-        overdue = [r for r in plan.rows if "Opfølgning overskredet" in r.flags]
-        if overdue:
-            print(f"  Opfølgninger overskredet: {len(overdue)}")
-            for row in overdue:
-                who = row.responsible or "ansvarlig mangler"
-                print(f"    {row.position}. {row.area} – opfølgning {row.follow_up} ({who})")
-        elif plan.rows:
-            print("  Opfølgninger overskredet: ingen")
+        if info.overdue_rows:
+            print(f"  Opfølgninger overskredet: {len(info.overdue_rows)}")
+            for position, area, follow_up in info.overdue_rows:
+                print(f"    {position}. {area} – opfølgning {follow_up}")
         if info.revision_due is None:
             print("  APV revideres: senest 3 år efter handleplanen (ingen handleplan endnu)")
         else:
