@@ -84,6 +84,9 @@ def cmd_forloeb(args: argparse.Namespace) -> int:
 
 
 def _name(info) -> str:  # noqa: ANN001
+    """The workplace and unit; a meeting's own course (made without one) by its name."""
+    if not info.workplace:
+        return info.name
     return info.workplace + (f", {info.unit}" if info.unit else "")
 
 

@@ -271,3 +271,10 @@ def test_status_names_the_overdue_follow_ups(db, capsys):
     assert "Opfølgninger overskredet: 1" in out
     assert "1. Bedre overlap – opfølgning 1-1-2020" in out
     assert "Færre afbrydelser" not in out
+
+
+def test_a_meeting_made_without_a_course_is_listed_by_its_name(db, capsys):
+    assert main(["new", "--agenda", "dialogmoede-1", "--title", "Personalemøde på Ærø"]) == 0
+    capsys.readouterr()
+    assert main(["forloeb"]) == 0
+    assert "Personalemøde på Ærø" in capsys.readouterr().out.splitlines()[0]
