@@ -126,13 +126,14 @@ async def test_export_csv_opens_in_danish_excel(db, capsys, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:6] == ["Nr.", "Slags", "Gruppe", "Overskrift", "Forslag", "Markeringer"]
     wishes = [r for r in rows[1:] if r[1] == "Ønske"]
-    # every wish, ordered by group, with its proposals and marks (0 until votes exist)
+    # every wish, ranked by marks (0 until votes exist: a shared place, in the order
+    # written), with its group, proposals and marks
     assert [(r[2], r[3]) for r in wishes] == [
-        ("1", "Mere anerkendelse; også for små ting"),
         ("2", "Færre afbrydelser"),
+        ("1", "Mere anerkendelse; også for små ting"),
     ]
-    assert wishes[1][4] == "Stille time kl. 9–10\nFælles kalender"
-    assert wishes[0][4] == '"Tak" på tavlen'
+    assert wishes[0][4] == "Stille time kl. 9–10\nFælles kalender"
+    assert wishes[1][4] == '"Tak" på tavlen'
     assert all(r[5] == "0" for r in wishes)
     strengths = [r for r in rows[1:] if r[1] == "Styrke"]
     assert [r[3] for r in strengths] == ["Vi hjælper hinanden"]
@@ -155,11 +156,12 @@ async def test_export_json_has_everything(db, capsys):
     assert main(["export", str(mid), "--what", "bruttoliste", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["meeting"]["title"] == "Møde på Ærø"
+    assert doc["kind"] == "facilitator-bruttoliste"
     assert [w["heading"] for w in doc["wishes"]] == [
-        "Mere anerkendelse; også for små ting",
         "Færre afbrydelser",
+        "Mere anerkendelse; også for små ting",
     ]
-    assert doc["strengths"][0]["proposals"] == ["Kollegial sparring"]
+    assert [p["text"] for p in doc["strengths"][0]["proposals"]] == ["Kollegial sparring"]
 
 
 def test_export_to_unwritable_path_keeps_nothing_half_written(db, capsys, tmp_path):

@@ -1,11 +1,13 @@
-"""The bruttoliste's bytes, on SQLite and on PostgreSQL.
+"""The bruttoliste's bytes, on SQLite and on PostgreSQL, through the course door.
 
 A meeting of three groups, built through the storage API with everything an export meets
 (strengths and wishes entered out of group order, edits, a deleted card, marks from phones
-and by hand, themes, særskilt spor, hostile text, a second meeting beside it), is exported
-as Markdown, CSV and JSON and compared byte for byte with the files in
-tests/export_golden/, which were written by the export as it read ORM rows (before it
-read plain rows with SQLAlchemy Core). ``FACILITATOR_WRITE_GOLDEN=1`` rewrites them.
+and by hand, themes, priorities, særskilt spor, hostile text, a second meeting beside it),
+is read by ``Course.bruttoliste`` and exported as Markdown, CSV and JSON and compared byte
+for byte with the files in tests/export_golden/ (XLSX and DOCX are zip files with dates
+inside: tests/test_export_writers.py reads them back instead). The golden files were
+written by this export (issue 9: ranked by marks, themes summed, priorities marked) and
+checked by hand; ``FACILITATOR_WRITE_GOLDEN=1`` rewrites them.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from sqlalchemy import update
 
 from facilitator.agenda import load_agenda
-from facilitator.export import FORMATS, bruttoliste, render
+from facilitator.export import bruttoliste, render
 from storage.models import Meeting
 from storage.repo import Store
 from tests.conftest import PG_SKIP, PG_URL, empty_pg_schema
@@ -26,6 +28,7 @@ from tests.conftest import PG_SKIP, PG_URL, empty_pg_schema
 GOLDEN = Path(__file__).parent / "export_golden"
 CREATED = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
 STRENGTHS, WISHES, VOTE = 1, 2, 4  # phases of dialogmoede-1
+TEXT_FORMATS = ("md", "csv", "json")  # byte for byte; xlsx and docx hold zip dates
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -128,7 +131,7 @@ def test_the_three_group_bruttoliste_is_byte_identical_in_every_format(export_db
     finally:
         store.close()
     write = os.environ.get("FACILITATOR_WRITE_GOLDEN") == "1"
-    for fmt in FORMATS:
+    for fmt in TEXT_FORMATS:
         path = GOLDEN / f"bruttoliste_3groups.{fmt}"
         got = render(data, fmt)
         if write:
@@ -139,30 +142,48 @@ def test_the_three_group_bruttoliste_is_byte_identical_in_every_format(export_db
 
 def test_the_bruttoliste_holds_what_the_room_wrote(export_db):
     """What the golden files say, checked in words: særskilt spor and deleted cards are
-    out, marks and themes are the meeting's, wishes go by group and then entry order."""
+    out, the wishes are ranked by marks (a theme's wishes share its summed rank, ties are
+    shared), marks, themes and priorities are the meeting's, the strengths apart."""
     store = Store(export_db)
     try:
         data = bruttoliste(store, three_groups(store))
     finally:
         store.close()
-    assert [(w.group, w.heading) for w in data.wishes] == [
-        (1, "Mere anerkendelse; også for små ting"),
-        (1, "Bedre kaffe"),
-        (1, "Fælles frokost"),
-        (2, "Færre afbrydelser"),
-        (2, "+Nye skærme"),
-        (3, "# Vagtplan *i god tid*"),
+    assert [(w.rank, w.tied, w.heading) for w in data.wishes] == [
+        (1, False, "Færre afbrydelser"),
+        (1, False, "# Vagtplan *i god tid*"),
+        (2, False, "Mere anerkendelse; også for små ting"),
+        (3, True, "Bedre kaffe"),
+        (3, True, "+Nye skærme"),
+        (3, True, "Fælles frokost"),
     ]
     by_heading = {w.heading: w for w in data.wishes}
     assert by_heading["Færre afbrydelser"].marks == 2
-    assert by_heading["Færre afbrydelser"].proposals == ("Fælles kalender", "Stille time kl. 9–10")
+    assert by_heading["Færre afbrydelser"].theme_marks == 4
+    assert [p.text for p in by_heading["Færre afbrydelser"].proposals] == [
+        "Fælles kalender",
+        "Stille time kl. 9–10",
+    ]
     assert by_heading["# Vagtplan *i god tid*"].marks == 2
     assert by_heading["# Vagtplan *i god tid*"].theme == "Arbejdsro & *ro* på"
     assert by_heading["Bedre kaffe"].theme == "" and by_heading["Bedre kaffe"].proposals == ()
-    assert [(s.group, s.heading) for s in data.strengths] == [
-        (1, "Vi hjælper hinanden"),
-        (1, "Åben dør"),
-        (2, "Vi griner sammen"),
-        (3, '=HYPERLINK("x")'),
-    ]
+    assert by_heading["Mere anerkendelse; også for små ting"].priority == 2
+    assert {s.heading for s in data.strengths} == {
+        "Vi hjælper hinanden",
+        "Åben dør",
+        "Vi griner sammen",
+        '=HYPERLINK("x")',
+    }
+    assert data.has_interview and data.chosen == ()
     assert all(s.phase == "Interview i 3-mandsgrupper" for s in data.strengths)
+    assert "Mobning" not in repr(data) and "Slettes igen" not in repr(data)
+
+
+def test_the_golden_markdown_reads_as_the_room_ranked_it():
+    """The golden Markdown itself (what a reader of the file sees), not only its bytes."""
+    text = (GOLDEN / "bruttoliste_3groups.md").read_text("utf-8")
+    wishes = text.split("## Ønsker efter markeringer")[1].split("## Temaer")[0]
+    order = [wishes.index(h) for h in ("Færre afbrydelser", "Mere anerkendelse", "Bedre kaffe")]
+    assert order == sorted(order)
+    assert "— delt 3. plads · 0 markeringer" in wishes
+    assert "## Styrker fra interviewene" in text and "Mobning" not in text
