@@ -19,10 +19,23 @@ from typing import Any
 from facilitator.paths import user_agenda_dir
 
 FORMAT = 1
-KINDS = ("info", "interview", "rounds", "flipover", "gallery", "vote", "choose", "present", "break")
+KINDS = (
+    "info",
+    "bruttoliste",
+    "interview",
+    "rounds",
+    "flipover",
+    "gallery",
+    "vote",
+    "choose",
+    "present",
+    "break",
+)
 TURN_KINDS = ("interview", "rounds", "present")
+PAGE_SIZE = 8  # a bruttoliste phase's wishes per page, unless the agenda says otherwise
 KIND_NAMES_DA = {
     "info": "Information",
+    "bruttoliste": "Bruttoliste",
     "interview": "Interview",
     "rounds": "Runde",
     "flipover": "Flip-over",
@@ -56,6 +69,8 @@ class Phase:
     marks: int = 3  # vote: marks per person
     cap_per_card: int = 3  # vote: marks one person may put on one card
     reveal: str = "end"  # vote: "live" or "end"
+    page_size: int = PAGE_SIZE  # bruttoliste: wishes per page on the projector and phones
+    help_contacts: bool = False  # any phase: show the forløb's "hvor kan du få hjælp"
 
     @property
     def seconds(self) -> int:
@@ -112,6 +127,8 @@ _SPEC: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "marks": (int, False),
     "cap_per_card": (int, False),
     "reveal": (str, False),
+    "page_size": (int, False),
+    "help_contacts": (bool, False),
 }
 _TOP_SPEC: dict[str, tuple[type, bool]] = {
     "format": (int, True),
@@ -226,6 +243,11 @@ def _parse_phase(index: int, raw: Any, lines: _Lines, problem: Any) -> Phase | N
                 ok = False
             continue
         value = raw[key]
+        if types is bool:
+            if not isinstance(value, bool):
+                problem(lines.phase(index, key), f"{label}.{key}", "skal være true eller false")
+                ok = False
+            continue
         if not isinstance(value, types) or isinstance(value, bool):
             problem(lines.phase(index, key), f"{label}.{key}", f"skal være {_type_da(types)}")
             ok = False
@@ -277,6 +299,11 @@ def _parse_phase(index: int, raw: Any, lines: _Lines, problem: Any) -> Phase | N
     reveal = raw.get("reveal", "end")
     if reveal not in ("live", "end"):
         bad("reveal", 'skal være "live" eller "end"')
+    page_size = raw.get("page_size", PAGE_SIZE)
+    if kind != "bruttoliste" and "page_size" in raw:
+        bad("page_size", "kun faser af typen bruttoliste har page_size")
+    elif not 1 <= page_size <= 50:
+        bad("page_size", "skal være mellem 1 og 50")
     if not ok:
         return None
     phase = Phase(
@@ -292,6 +319,8 @@ def _parse_phase(index: int, raw: Any, lines: _Lines, problem: Any) -> Phase | N
         marks=marks,
         cap_per_card=cap,
         reveal=reveal,
+        page_size=page_size,
+        help_contacts=raw.get("help_contacts", False),
     )
     if kind in ("interview", "rounds"):
         needed = phase.turn_count() * turn_seconds

@@ -36,7 +36,12 @@ class FlipoverStore(StoreBase):
         heading: str,
         proposals: Sequence[str],
         idem: Idem = None,
+        levels: Sequence[str] = (),
+        wish_id: int | None = None,
     ) -> int:
+        """A new flip-over; its id. ``levels``: each proposal's level (parallel to
+        ``proposals``; missing ones are ""). ``wish_id``: the wish it works on."""
+
         def work(session: Session) -> int:
             flip = Flipover(
                 meeting_id=meeting_id,
@@ -44,11 +49,11 @@ class FlipoverStore(StoreBase):
                 phase_index=phase_index,
                 kind=kind,
                 heading=heading,
+                wish_id=wish_id,
             )
             session.add(flip)
             session.flush()
-            for position, text in enumerate(proposals):
-                session.add(Proposal(flipover_id=flip.id, position=position, text=text))
+            _add_proposals(session, flip.id, proposals, levels)
             remember(session, meeting_id, idem, str(flip.id))
             return flip.id
 
@@ -65,6 +70,8 @@ class FlipoverStore(StoreBase):
         heading: str,
         proposals: Sequence[str],
         idem: Idem = None,
+        levels: Sequence[str] = (),
+        wish_id: int | None = None,
     ) -> bool:
         def work(session: Session) -> bool:
             flip = session.get(Flipover, flipover_id)
@@ -73,13 +80,13 @@ class FlipoverStore(StoreBase):
             flip.group_id = self._group_id(session, meeting_id, grouping, group)
             flip.kind = kind
             flip.heading = heading
+            flip.wish_id = wish_id
             flip.updated_at = utcnow()
             session.add(flip)
             for old in session.exec(select(Proposal).where(Proposal.flipover_id == flipover_id)):
                 session.delete(old)
             session.flush()
-            for position, text in enumerate(proposals):
-                session.add(Proposal(flipover_id=flipover_id, position=position, text=text))
+            _add_proposals(session, flipover_id, proposals, levels)
             remember(session, meeting_id, idem, str(flipover_id))
             return True
 
@@ -128,6 +135,7 @@ class FlipoverStore(StoreBase):
             rows = list(session.exec(query))
             ids = [flip.id for flip, _ in rows]
             proposals: dict[int, list[str]] = {i: [] for i in ids}
+            levels: dict[int, list[str]] = {i: [] for i in ids}
             marks: dict[int, int] = {}
             photos: set[int] = set()
             if ids:
@@ -140,6 +148,7 @@ class FlipoverStore(StoreBase):
                     .order_by(Proposal.flipover_id, Proposal.position)
                 ):
                     proposals[prop.flipover_id].append(prop.text)
+                    levels[prop.flipover_id].append(prop.level or "")
                 for fid, count in session.exec(
                     select(Vote.flipover_id, func.count(Vote.id))
                     .where(Vote.meeting_id == meeting_id)
@@ -160,7 +169,17 @@ class FlipoverStore(StoreBase):
                 theme_id=flip.theme_id,
                 priority=flip.priority,
                 has_photo=flip.id in photos,
+                wish_id=flip.wish_id,
+                levels=tuple(levels[flip.id]) if any(levels[flip.id]) else (),
             )
             for flip, group in rows
             if include_confidential or not flip.confidential
         ]
+
+
+def _add_proposals(
+    session: Session, flipover_id: int, proposals: Sequence[str], levels: Sequence[str]
+) -> None:
+    for position, text in enumerate(proposals):
+        level = levels[position] if position < len(levels) else ""
+        session.add(Proposal(flipover_id=flipover_id, position=position, text=text, level=level))

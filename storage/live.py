@@ -6,6 +6,7 @@ idempotency keys. The engine reads this once when a meeting opens, and the struc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -38,6 +39,8 @@ class FlipBase:
     theme_id: int | None
     priority: int | None
     has_photo: bool
+    wish_id: int | None = None
+    levels: tuple[str, ...] = ()  # each proposal's level, parallel to ``proposals``
 
 
 # (phase index, device id, ("f" or "t", id)); device "" for a choice entered by hand.
@@ -67,13 +70,15 @@ def load_live(store: Store, meeting_id: int) -> LiveRows:
     with store._session() as session:
         run = session.connection().execute
         proposals: dict[int, list[str]] = {}
-        for fid, text in run(
-            select(PROPOSAL.flipover_id, PROPOSAL.text)
+        levels: dict[int, list[str]] = {}
+        for fid, text, level in run(
+            select(PROPOSAL.flipover_id, PROPOSAL.text, PROPOSAL.level)
             .join(Flipover.__table__, FLIP.id == PROPOSAL.flipover_id)
             .where(FLIP.meeting_id == meeting_id)
             .order_by(PROPOSAL.flipover_id, PROPOSAL.position)
         ):
             proposals.setdefault(fid, []).append(text)
+            levels.setdefault(fid, []).append(level or "")
         photos = {
             fid
             for (fid,) in run(
@@ -95,6 +100,8 @@ def load_live(store: Store, meeting_id: int) -> LiveRows:
                 theme_id=row.theme_id,
                 priority=row.priority,
                 has_photo=row.id in photos,
+                wish_id=row.wish_id,
+                levels=_levels(levels.get(row.id, ())),
             )
             for row in run(
                 select(
@@ -105,6 +112,7 @@ def load_live(store: Store, meeting_id: int) -> LiveRows:
                     FLIP.confidential,
                     FLIP.theme_id,
                     FLIP.priority,
+                    FLIP.wish_id,
                     GROUP.number,
                     GROUP.grouping,
                 )
@@ -129,6 +137,11 @@ def load_live(store: Store, meeting_id: int) -> LiveRows:
         }
         structure = _structure(run, meeting_id)
     return LiveRows(flips, votes, structure, keys)
+
+
+def _levels(levels: Sequence[str]) -> tuple[str, ...]:
+    """A flip-over's levels, or () when no proposal has one (as before levels existed)."""
+    return tuple(levels) if any(levels) else ()
 
 
 def load_structure(store: Store, meeting_id: int) -> Structure:

@@ -28,6 +28,19 @@ class FlipoverRow:
     theme_id: int | None = None
     priority: int | None = None
     has_photo: bool = False
+    # 2. dialogmøde: the wish the flip-over works on (a bruttoliste wish of the forløb's
+    # previous meeting, or a chosen wish of this one), and each proposal's level ("" or
+    # "personalegruppe", "leder", "samarbejdspartnere"), parallel to ``proposals``.
+    wish_id: int | None = None
+    levels: tuple[str, ...] = ()
+
+    @property
+    def lines(self) -> tuple[tuple[str, str], ...]:
+        """(text, level) per proposal ("" where no level was given)."""
+        levels = self.levels
+        return tuple(
+            (text, levels[i] if i < len(levels) else "") for i, text in enumerate(self.proposals)
+        )
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,9 @@ BOTH_DATABASES = {
     "test_timers",
     "test_course",
     "test_course_archive",
+    "test_bruttoliste_phase",
+    "test_flipover_wish",
+    "test_web_bruttoliste",
 }
 
 

@@ -100,6 +100,54 @@ def test_dialogmoede_2_follows_the_method(user_agenda_dir):
     assert agenda.phases[3].kind == "choose"
 
 
+def test_dialogmoede_2_opens_with_the_bruttoliste(user_agenda_dir):
+    agenda = load_agenda("dialogmoede-2")
+    opening = agenda.phases[0]
+    assert opening.kind == "bruttoliste"
+    assert opening.title == "Fremlæggelse af bruttolisten"
+    assert opening.page_size == 8
+    assert opening.text.startswith("Arbejdsmiljøgruppen fremlægger sin vurdering")
+
+
+@pytest.mark.parametrize("name", ["dialogmoede-1", "dialogmoede-2"])
+def test_the_builtins_show_help_contacts_in_their_closing_phase(user_agenda_dir, name):
+    phases = load_agenda(name).phases
+    assert phases[-1].title == "Afrunding" and phases[-1].help_contacts
+    assert not any(p.help_contacts for p in phases[:-1])
+
+
+def test_help_contacts_and_page_size_are_checked_with_file_line_and_field(tmp_path):
+    text = HEADER + (
+        '\n[[phase]]\nkind = "bruttoliste"\ntitle = "Listen"\nminutes = 10\npage_size = 0\n'
+        '\n[[phase]]\nkind = "info"\ntitle = "Slut"\nminutes = 5\nhelp_contacts = "ja"\n'
+        "page_size = 5\n"
+    )
+    path = write(tmp_path, text)
+    problems = problems_of(path)
+    assert (
+        f"{path}:{line_of(text, 'page_size = 0')}: phase[1].page_size: skal være mellem 1 og 50"
+        in problems
+    )
+    where = f"{path}:{line_of(text, 'help_contacts')}"
+    assert f"{where}: phase[2].help_contacts: skal være true eller false" in problems
+
+
+def test_page_size_belongs_to_the_bruttoliste_and_help_contacts_to_any_phase(tmp_path):
+    text = HEADER + ('\n[[phase]]\nkind = "info"\ntitle = "Slut"\nminutes = 5\npage_size = 5\n')
+    path = write(tmp_path, text)
+    assert problems_of(path) == [
+        f"{path}:{line_of(text, 'page_size')}: phase[1].page_size: "
+        "kun faser af typen bruttoliste har page_size"
+    ]
+    good = parse_agenda(
+        HEADER
+        + '\n[[phase]]\nkind = "bruttoliste"\ntitle = "Listen"\nminutes = 10\npage_size = 5\n'
+        + '\n[[phase]]\nkind = "vote"\ntitle = "Stem"\nminutes = 5\nhelp_contacts = true\n'
+    )
+    assert good.phases[0].page_size == 5 and not good.phases[0].help_contacts
+    assert good.phases[1].help_contacts
+
+
 def test_the_agenda_source_is_kept_as_the_meeting_snapshot(user_agenda_dir):
     agenda = load_agenda("dialogmoede-1")
     assert parse_agenda(agenda.source) == agenda

@@ -410,6 +410,8 @@ async def test_the_assistant_edits_what_was_typed(live_client, live_engine):
         "kind": "wish",
         "heading": "Mere ro i frokosten",
         "proposals": ["Stille rum"],
+        "levels": [""],
+        "wish": None,
     }
     saved = next(f for f in live_engine.flipovers() if f.id == flip_id)
     assert (saved.group, saved.heading, saved.proposals) == (

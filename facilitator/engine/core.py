@@ -64,6 +64,8 @@ class EngineCore:
         self._control: asyncio.Lock | None = None
         self._tokens = (meeting.assistant_token, meeting.control_token)
         self._tokens_read = monotonic()
+        self._course: Any = None  # facilitator.engine.course.CourseData, once read
+        self._brutto_page = 1
         self._load_timeline(store.phase_runs(meeting_id))
         self._fanout = FanOut(self._snapshot(Opened(0, self.now())))
 
@@ -171,6 +173,16 @@ class EngineCore:
 
     def _replan(self, *, loading: bool = False) -> None:
         raise NotImplementedError  # the timeline's
+
+    # ------------------------------------------------------------------ the forløb's
+    def _entering(self, index: int) -> None:
+        raise NotImplementedError  # facilitator.engine.course
+
+    def _course_state(self) -> dict[str, Any]:
+        raise NotImplementedError  # facilitator.engine.course
+
+    async def load_course(self) -> Snapshot:
+        raise NotImplementedError  # facilitator.engine.course
 
     # ------------------------------------------------------------------ writes
     async def _commit(

@@ -24,6 +24,9 @@ Kinds, and who cares:
 ``choice``                a "brænder for" choice changed (``key``; ``hand`` if by hand)
 ``photo``                 a flip-over got a photo (``id``)
 ``confidential``          a flip-over moved to or from særskilt spor (``id``)
+``course``                the forløb's previous bruttoliste and help contacts were read
+                          (``wishes``: how many open wishes the list has)
+``bruttoliste_page``      the bruttoliste phase turned a page (``page``, ``pages``; 1-based)
 ========================  ============================================================
 
 ``BOARD_KINDS`` are the kinds after which the phones refetch the flip-overs; the web
@@ -166,6 +169,19 @@ class ConfidentialChanged(Event):
     kind: ClassVar[str] = "confidential"
     id: int = 0
     confidential: bool = True
+
+
+@dataclass(frozen=True)
+class CourseLoaded(Event):
+    kind: ClassVar[str] = "course"
+    wishes: int = 0
+
+
+@dataclass(frozen=True)
+class BruttolistePaged(Event):
+    kind: ClassVar[str] = "bruttoliste_page"
+    page: int = 1
+    pages: int = 1
 
 
 # After these the phones refetch the flip-overs (state["board"]["version"] moves).

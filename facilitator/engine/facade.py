@@ -9,6 +9,7 @@ The engine is assembled from one class per concern, each in its own module:
 - ``choices``: "brænder for"
 - ``photos``: photos and særskilt spor
 - ``lease``: one live process per meeting
+- ``course``: the forløb's previous bruttoliste and help contacts, read off the loop
 - ``state``: the /api/state document
 - ``core``: what they share: the read model (``model``), the writer thread (``writer``),
   the fan-out (``fanout``) and the events (``events``)
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from facilitator.agenda import Agenda
 from facilitator.engine.choices import Choices
+from facilitator.engine.course import CourseView
 from facilitator.engine.errors import EngineError, typed
 from facilitator.engine.events import PhonesChanged
 from facilitator.engine.flipovers import Flipovers
@@ -37,7 +39,7 @@ from storage.repo import Store
 MAX_TITLE = 200
 
 
-class MeetingEngine(Timeline, Flipovers, Marks, Themes, Choices, Photos, Lease, State):
+class MeetingEngine(Timeline, Flipovers, Marks, Themes, Choices, Photos, Lease, CourseView, State):
     """A live meeting. See the module's docstring for where each command lives."""
 
     def set_phones(self, count: int) -> None:

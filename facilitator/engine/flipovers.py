@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 
 from facilitator.agenda import Phase
+from facilitator.course.model import LEVELS, ProposalLine
 from facilitator.engine.core import EngineCore
 from facilitator.engine.errors import EngineError, typed
 from facilitator.engine.events import FlipoverAdded, FlipoverDeleted, FlipoverEdited
@@ -29,6 +30,25 @@ def default_flipover_kind(phase: Phase) -> str:
     if phase.kind == "flipover":
         return phase.flipover_kind
     return "wish"
+
+
+# A proposal as given: its text, or (text, level), or a facilitator.course.model.ProposalLine.
+Line = str | tuple[str, str] | ProposalLine
+
+
+def _line(line: object) -> tuple[object, str]:
+    """(text, level) of a proposal as given; an unknown level is refused."""
+    if isinstance(line, ProposalLine):
+        text, level = line.text, line.level
+    elif isinstance(line, tuple) and len(line) == 2:
+        text, level = line
+    else:
+        text, level = line, ""
+    if level is None:
+        level = ""
+    if level != "" and (not isinstance(level, str) or level not in LEVELS):
+        raise EngineError("Ukendt niveau – brug personalegruppe, leder eller samarbejdspartnere.")
+    return text, level
 
 
 class Flipovers(EngineCore):
@@ -76,10 +96,71 @@ class Flipovers(EngineCore):
             raise EngineError(f"flip-over {flipover_id} findes ikke")
         return flip
 
+    # ------------------------------------------------------------------ the wish worked on
+    def wish_mode(self, index: int | None = None) -> str | None:
+        """What a flip-over of phase ``index`` (default: the current) says about a wish:
+        "pick" in "vælg ét ønske" (a flip-over phase before a "brænder for" phase, in an
+        agenda that opens with the bruttoliste: a wish from the list may be its heading),
+        "action" in "gruppearbejde om handling" (a flip-over phase after a "brænder for"
+        phase: the group works on its chosen wish), else None."""
+        index = self.index if index is None else index
+        phases = self.agenda.phases
+        if phases[index].kind != "flipover" or phases[index].flipover_kind != "wish":
+            return None
+        if any(p.kind == "choose" for p in phases[:index]):
+            return "action"
+        if any(p.kind == "choose" for p in phases[index + 1 :]) and any(
+            p.kind == "bruttoliste" for p in phases
+        ):
+            return "pick"
+        return None
+
+    def chosen_wishes(self) -> list[tuple[int, str]]:
+        """(wish id, title) of the room's groups after "brænder for", group 1 first: the
+        options at least one person chose (all options when nobody has chosen yet), as
+        ``group_labels`` names the groups. A theme's wish is its first member."""
+        counts = self.choice_counts()
+        items = [item for item, count in counts if count > 0] or [item for item, _ in counts]
+        return [(min(f.id for f in item.flipovers), item.title) for item in items if item.flipovers]
+
+    def _chosen_wish_titles(self) -> dict[int, str]:
+        """Every flip-over of the options "brænder for" offers → the option's title."""
+        titles: dict[int, str] = {}
+        for item in self.choice_options():
+            for flip in item.flipovers:
+                titles[flip.id] = item.title
+        return titles
+
+    def _wish_for(
+        self, wish_id: object, group: int, index: int, current: int | None = None
+    ) -> tuple[int | None, str]:
+        """The wish a flip-over of phase ``index`` works on, and its heading: the one
+        given (a bruttoliste wish or a chosen wish, else refused), or in "gruppearbejde om
+        handling" the chosen wish of its group."""
+        if wish_id is None:
+            if current is not None:
+                return current, ""
+            if self.wish_mode(index) == "action":
+                chosen = self.chosen_wishes()
+                if isinstance(group, int) and 1 <= group <= len(chosen):
+                    return chosen[group - 1]
+            return None, ""
+        if isinstance(wish_id, bool) or not isinstance(wish_id, int):
+            raise EngineError("Ønsket skal angives med sit nummer (id).")
+        wish = self.bruttoliste_wish(wish_id)
+        if wish is not None:
+            return wish_id, wish.heading
+        chosen = self._chosen_wish_titles()
+        if wish_id in chosen:
+            return wish_id, chosen[wish_id]
+        if wish_id == current:
+            return wish_id, ""
+        raise EngineError("Det ønske findes hverken på bruttolisten eller blandt de valgte ønsker.")
+
     # ------------------------------------------------------------------ commands
     def _clean_flipover(
-        self, group: int, heading: str, proposals: Sequence[str], kind: str | None
-    ) -> tuple[str, list[str], str]:
+        self, group: int, heading: str, proposals: Sequence[Line], kind: str | None
+    ) -> tuple[str, list[str], str, list[str]]:
         heading = typed(heading)
         if not heading:
             raise EngineError("Overskriften mangler – skriv den, før du gemmer.")
@@ -87,8 +168,10 @@ class Flipovers(EngineCore):
             raise EngineError(f"Overskriften er for lang (højst {MAX_HEADING} tegn).")
         if not isinstance(group, int) or not 1 <= group <= MAX_GROUP:
             raise EngineError(f"Gruppen skal være et nummer fra 1 til {MAX_GROUP}.")
-        lines = [typed(p) for p in proposals]
-        lines = [p for p in lines if p]
+        pairs = [(typed(text), level) for text, level in map(_line, proposals)]
+        pairs = [(text, level) for text, level in pairs if text]
+        lines = [text for text, _level in pairs]
+        levels = [level for _text, level in pairs]
         limit = max(self.phase.max_proposals, 1) if self.phase.kind == "flipover" else MAX_PROPOSALS
         if len(lines) > limit:
             raise EngineError(f"Højst {limit} forslag under en overskrift i denne fase.")
@@ -97,23 +180,33 @@ class Flipovers(EngineCore):
         kind = kind or default_flipover_kind(self.phase)
         if kind not in ("wish", "strength"):
             raise EngineError("Ukendt slags flip-over.")
-        return heading, lines, kind
+        return heading, lines, kind, levels if any(levels) else []
 
     async def add_flipover(
         self,
         group: int,
         heading: str,
-        proposals: Sequence[str] = (),
+        proposals: Sequence[Line] = (),
         *,
         kind: str | None = None,
         key: str | None = None,
+        wish_id: int | None = None,
     ) -> FlipoverRow:
         """Record a group's flip-over; it is committed before this returns.
 
-        ``key``: the submission's idempotency key, stored in the same transaction."""
-        heading, lines, kind = self._clean_flipover(group, heading, proposals, kind)
+        ``proposals``: texts, or (text, level) pairs / ProposalLine (level "" or a key of
+        facilitator.course.model.LEVELS). ``wish_id``: the wish it works on, a wish of the
+        previous meeting's bruttoliste or a chosen wish (else refused); an empty heading
+        then takes the wish's. In "gruppearbejde om handling" it defaults to the group's
+        chosen wish. ``key``: the submission's idempotency key, stored in the same
+        transaction."""
+        index = self.index
+        wish_id, wish_heading = self._wish_for(wish_id, group, index)
+        if wish_heading and not typed(heading):
+            heading = wish_heading
+        heading, lines, kind, levels = self._clean_flipover(group, heading, proposals, kind)
         grouping = "interview" if kind == "strength" else self.current_grouping()
-        store, meeting_id, index = self.store, self.meeting_id, self.index
+        store, meeting_id = self.store, self.meeting_id
 
         def work() -> int:
             return store.add_flipover(
@@ -125,12 +218,14 @@ class Flipovers(EngineCore):
                 heading=heading,
                 proposals=lines,
                 idem=(key, "flipover_add") if key else None,
+                levels=levels,
+                wish_id=wish_id,
             )
 
         def apply(flip_id: int) -> FlipoverRow:
             base = FlipBase(
                 flip_id, index, group, grouping, kind, heading, tuple(lines),
-                False, None, None, False,
+                False, None, None, False, wish_id, tuple(levels),
             )  # fmt: skip
             self.model.add_flipover(base)
             self.model.remember(key, "flipover_add", str(flip_id))
@@ -144,14 +239,22 @@ class Flipovers(EngineCore):
         flipover_id: int,
         group: int,
         heading: str,
-        proposals: Sequence[str] = (),
+        proposals: Sequence[Line] = (),
         *,
         kind: str | None = None,
         key: str | None = None,
+        wish_id: int | None = None,
     ) -> FlipoverRow:
+        """Correct a flip-over (as ``add_flipover``); ``wish_id`` None keeps its wish
+        (or, having none, in "gruppearbejde om handling" takes its group's)."""
         async with self.control:
             current = self._find_flipover(flipover_id)
-            heading, lines, kind = self._clean_flipover(
+            wish_id, wish_heading = self._wish_for(
+                wish_id, group, current.phase_index, current.wish_id
+            )
+            if wish_heading and not typed(heading):
+                heading = wish_heading
+            heading, lines, kind, levels = self._clean_flipover(
                 group, heading, proposals, kind or current.kind
             )
             grouping = "interview" if kind == "strength" else current.grouping
@@ -169,6 +272,8 @@ class Flipovers(EngineCore):
                     heading=heading,
                     proposals=lines,
                     idem=(key, "flipover_edit") if key else None,
+                    levels=levels,
+                    wish_id=wish_id,
                 )
 
             def apply(found: bool) -> FlipoverRow:
@@ -181,6 +286,8 @@ class Flipovers(EngineCore):
                     kind=kind,
                     heading=heading,
                     proposals=tuple(lines),
+                    levels=tuple(levels),
+                    wish_id=wish_id,
                 )
                 self.model.remember(key, "flipover_edit", str(flipover_id))
                 self._publish(FlipoverEdited, id=flipover_id, group=group)

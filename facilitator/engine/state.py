@@ -35,6 +35,7 @@ class State(EngineCore):
                 "remaining_s": round(clock.remaining(now), 1),
                 "overrun_s": round(clock.overrun(now), 1),
                 "duration_s": round(clock.duration_s, 1),
+                **self._course_state(),
             },
             "turn": None
             if turn is None

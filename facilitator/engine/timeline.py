@@ -230,6 +230,7 @@ class Timeline(EngineCore):
                 self._closed_votes.add(old)
             self.clocks[old] = left
             self.index = index
+            self._entering(index)
             self._announced = self._timing_marker(self.now())
             self._reschedule()
             return self._publish(PhaseChanged, index=index, previous=old)
@@ -386,6 +387,7 @@ class Timeline(EngineCore):
         timers, and the lease's heartbeat if the lease was taken before the loop ran."""
         self._reschedule()
         self._schedule_heartbeat()
+        self._spawn(self.load_course())  # the forløb's bruttoliste and help contacts
 
     def stop_timers(self) -> None:
         if self._timer is not None:

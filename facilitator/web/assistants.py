@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from facilitator.course.model import LEVELS
 from facilitator.engine import MAX_PHOTO, MAX_PROPOSALS, EngineError, default_flipover_kind
 from facilitator.web.access import ASSISTANT, CONTROL, needs
 from facilitator.web.replies import (
@@ -40,18 +41,51 @@ def flip_json(flip: Any) -> dict[str, Any]:
         "kind": flip.kind,
         "heading": flip.heading,
         "proposals": list(flip.proposals),
+        "levels": [level for _text, level in flip.lines],
+        "wish": flip.wish_id,
     }
 
 
-def flipover_fields(body: dict[str, Any]) -> tuple[int, str, list[str]] | web.Response:
+BAD_PROPOSALS = (
+    'Forslagene skal være en liste af tekster eller af {"text": …, "level": '
+    '"personalegruppe", "leder" eller "samarbejdspartnere"}.'
+)
+
+
+def proposal_lines(raw: Any) -> list[str | tuple[str, str]] | None:
+    """The proposals as sent: texts, or {"text", "level"} objects (None: a bad shape)."""
+    if not isinstance(raw, list):
+        return None
+    lines: list[str | tuple[str, str]] = []
+    for item in raw:
+        if isinstance(item, str):
+            lines.append(item)
+        elif isinstance(item, dict) and isinstance(item.get("text"), str):
+            level = item.get("level") or ""
+            if not isinstance(level, str) or (level and level not in LEVELS):
+                return None
+            lines.append((item["text"], level))
+        else:
+            return None
+    return lines
+
+
+def flipover_fields(body: dict[str, Any]) -> tuple[int, str, list, int | None] | web.Response:
+    """(group, heading, proposals, wish) from a POST or PUT body, or the 400 to answer."""
     group, heading, proposals = body.get("group"), body.get("heading"), body.get("proposals", [])
+    wish = body.get("wish")
     if as_int(group) is None:
         return error(400, "Vælg en gruppe (et nummer fra 1).")
+    if wish is not None and as_int(wish) is None:
+        return error(400, "Ønsket skal angives med sit nummer (id) eller udelades.")
+    if heading is None and wish is not None:
+        heading = ""  # the wish's heading
     if not isinstance(heading, str):
         return error(400, "Overskriften mangler.")
-    if not isinstance(proposals, list) or not all(isinstance(p, str) for p in proposals):
-        return error(400, "Forslagene skal være en liste af tekster.")
-    return group, heading, proposals
+    lines = proposal_lines(proposals)
+    if lines is None:
+        return error(400, BAD_PROPOSALS)
+    return group, heading, lines, wish
 
 
 class AssistantRoutes:
@@ -97,11 +131,22 @@ class AssistantRoutes:
         key, answer = idempotent(request, self.engine, scope, self._replay(scope))
         if answer is not None:
             return answer
+        group, heading, lines, wish = fields
         try:
             if flipover_id is None:
-                flip = await command(self.engine.add_flipover, *fields, key=key)
+                flip = await command(
+                    self.engine.add_flipover, group, heading, lines, key=key, wish_id=wish
+                )
             else:
-                flip = await command(self.engine.edit_flipover, flipover_id, *fields, key=key)
+                flip = await command(
+                    self.engine.edit_flipover,
+                    flipover_id,
+                    group,
+                    heading,
+                    lines,
+                    key=key,
+                    wish_id=wish,
+                )
         except EngineError as exc:
             return error(refusal_status(exc), str(exc))
         return reply(flip_json(flip), status=201 if flipover_id is None else 200)
@@ -165,8 +210,17 @@ class AssistantRoutes:
         phase = engine.phase
         labels = engine.group_labels(grouping)  # the wishes the room chose, else None
         limit = max(phase.max_proposals, 1) if phase.kind == "flipover" else MAX_PROPOSALS
+        mode = engine.wish_mode()
         return reply(
             {
+                # "pick": vælg ét ønske (a bruttoliste wish may be the heading, GET
+                # /api/bruttoliste); "action": gruppearbejde om handling (each proposal
+                # may get a level; the groups work on ``chosen``, group 1 first).
+                "wish_mode": mode,
+                "levels": [{"key": k, "label": v} for k, v in LEVELS.items()],
+                "chosen": [{"id": i, "title": t} for i, t in engine.chosen_wishes()]
+                if mode == "action"
+                else [],
                 "grouping": grouping,
                 "grouping_label": GROUPING_LABELS.get(grouping, grouping),
                 "count": engine.group_count(grouping),

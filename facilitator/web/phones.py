@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from facilitator.engine import VoteRefused
+from facilitator.engine.course import wish_json
 from facilitator.web.access import ASSISTANT, CONTROL, STAFF, needs
 from facilitator.web.hub import RETRY, sse_message
 from facilitator.web.replies import as_int, command, dumps, error, idempotent, read_body, reply
@@ -32,6 +33,7 @@ class PhoneRoutes:
         self._phones: dict[str, int] = {}  # device id (or connection key) -> open streams
         self._flip_cache: tuple[tuple[Any, ...], list[dict[str, Any]]] | None = None
         self._state_cache: tuple[tuple[int, int], bytes] | None = None
+        self._brutto_cache: tuple[Any, str | None, bytes] | None = None
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -41,6 +43,7 @@ class PhoneRoutes:
             web.post("/api/votes", self.api_vote),
             web.delete("/api/votes", self.api_unvote),
             web.get("/api/votes/mine", self.api_votes_mine),
+            web.get("/api/bruttoliste", self.api_bruttoliste),
             web.get("/api/choice", self.api_choice),
             web.post("/api/choice", self.api_choose),
         ]
@@ -55,6 +58,21 @@ class PhoneRoutes:
         if cached is None or cached[0] != key:
             cached = self._state_cache = (key, dumps(self.engine.state(now)).encode())
         return web.Response(body=cached[1], content_type="application/json", charset="utf-8")
+
+    async def api_bruttoliste(self, request: web.Request) -> web.Response:
+        """The forløb's previous meeting's open wishes, ranked: what the bruttoliste phase
+        shows the room (never særskilt spor). Encoded once per list the engine holds."""
+        engine = self.engine
+        brutto, missing = engine.bruttoliste(), engine.bruttoliste_missing()
+        cached = self._brutto_cache
+        if cached is None or cached[0] is not brutto or cached[1] != missing:
+            body = {
+                "wishes": [wish_json(w) for w in brutto.wishes] if brutto is not None else [],
+                "meeting": brutto.title if brutto is not None else None,
+                "missing": missing,
+            }
+            cached = self._brutto_cache = (brutto, missing, dumps(body).encode())
+        return web.Response(body=cached[2], content_type="application/json", charset="utf-8")
 
     async def api_events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(
@@ -127,6 +145,8 @@ class PhoneRoutes:
             if staff:
                 row["grouping"] = flip.grouping
                 row["phase_index"] = flip.phase_index
+                row["wish"] = flip.wish_id
+                row["levels"] = [level for _text, level in flip.lines]
             rows.append(row)
         self._flip_cache = (key, rows)
         return rows

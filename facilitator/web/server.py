@@ -11,8 +11,11 @@ Routes (see shared/DESIGN.md, "Contracts", and issue 3):
                                     gets board changes at most twice a second and no
                                     event for the phone count; see hub.py)
     GET  /api/flipovers             the open flip-overs (marks null while hidden, "mine" per card)
-    POST /api/flipovers             assistant token: {group, heading, proposals[]}
-    PUT  /api/flipovers/{id}        assistant token: {group, heading, proposals[]}
+    GET  /api/bruttoliste           the forløb's previous meeting's wishes, ranked (no
+                                    særskilt spor; no token: it is what the room sees)
+    POST /api/flipovers             assistant token: {group, heading, proposals[], wish?};
+                                    a proposal is a text or {text, level}
+    PUT  /api/flipovers/{id}        assistant token: as POST
     POST /api/flipovers/{id}/photo  assistant token: the raw image (JPEG, PNG or WebP)
     GET  /api/flipovers/{id}/photo  assistant or control token
     GET  /api/groups                assistant or control token: the room's groups now
