@@ -5,6 +5,13 @@ Enter in the last field). "Gemt" is said only after the engine has committed the
 flip-over. A refused save keeps everything that was typed. The list shows the meeting's
 flip-overs; choosing one loads it for editing; ctrl+d deletes (after asking).
 
+In a 2nd dialogmøde: in "vælg ét ønske" (``engine.wish_mode() == "pick"``) one key opens
+the previous meeting's bruttoliste and takes the wish chosen as the heading, and the
+flip-over records which wish it is (``wish_id``); in "gruppearbejde om handling"
+(``"action"``) one key steps the focused proposal's level on (personalegruppen, lederen,
+samarbejdspartnere/kunder, none), written beside it. A refused save puts back the wish and
+the levels with the text.
+
 Under 120 columns (the breakpoint class ``-width-narrow``) the list goes under the form.
 """
 
@@ -12,19 +19,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Input, Label, Select
+from textual.widgets import DataTable, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
 
+from facilitator.course.model import ProposalLine, Wish
 from facilitator.engine import default_flipover_kind
 from screens.base import COMMAND_ERRORS, EngineScreen, run_command
 from screens.components import ClockLine, HeadBar, KeyFooter
-from screens.components.flipover_form import KIND_LABELS, FlipoverForm, GroupOptions
-from screens.dialogs import ConfirmScreen
+from screens.components.bruttoliste_view import rank_words, status_words
+from screens.components.flipover_form import (
+    KIND_LABELS,
+    FlipoverForm,
+    GroupOptions,
+)
+from screens.dialogs import ConfirmScreen, GuardedDialog
 from screens.keys import bind, key_text
-from screens.words import literal, sentence
+from screens.words import literal, marks_words, sentence
 
 if TYPE_CHECKING:
     from facilitator.engine import FlipoverRow, MeetingEngine, Snapshot
@@ -36,6 +51,68 @@ GROUP_EVENTS = frozenset(
 MIN_PROPOSALS = 3
 
 
+def wish_option(wish: Wish) -> Text:
+    """A bruttoliste wish in the picker: rank, heading (as typed), marks, theme, status."""
+    line = Text(f"{rank_words(wish):<8}", style="bold")
+    line.append_text(literal(wish.heading, style="bold"))
+    line.append(f"  ·  {marks_words(wish.marks)}")
+    if wish.theme and wish.theme_marks != wish.marks:
+        line.append(f" (tema {wish.theme_marks})")
+    if wish.theme:
+        line.append_text(literal(f"  ·  Tema: {wish.theme}"))
+    line.append(f"  ·  {status_words(wish)}")
+    return line
+
+
+class WishPicker(GuardedDialog["int | None"]):
+    """The previous meeting's bruttoliste as a list to pick the group's wish from (Enter);
+    Escape picks none. Keys typed as it opens are dropped (GuardedDialog)."""
+
+    BINDINGS = [bind("back", "cancel", "Fortryd", show=False)]
+
+    def __init__(self, wishes: tuple[Wish, ...], title: str, current: int | None = None) -> None:
+        super().__init__()
+        self.wishes = wishes
+        self.title_text = title
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            question = Text("Vælg gruppens ønske fra bruttolisten fra ", style="bold")
+            question.append_text(literal(self.title_text, style="bold"))
+            yield Static(question, classes="question")
+            yield OptionList(
+                *(Option(wish_option(w), id=str(w.id)) for w in self.wishes), id="wishes"
+            )
+            yield Label(self._hint(), id="picker-hint", classes="hint", markup=False)
+
+    def _hint(self) -> str:
+        back = key_text(self.app, "back")
+        return f"↑↓: gå i listen · Enter: tag ønsket som overskrift · {back}: fortryd"
+
+    def focus_answer(self) -> None:
+        options = self.query_one("#wishes", OptionList)
+        options.focus()
+        ids = [w.id for w in self.wishes]
+        if self.current in ids:
+            options.highlighted = ids.index(self.current)
+        elif ids:
+            options.highlighted = 0
+
+    def show_dropped(self) -> None:
+        hint = self.query_one("#picker-hint", Label)
+        hint.update(f"{self.DROPPED}\n{self._hint()}")
+        hint.add_class("-dropped")
+
+    @on(OptionList.OptionSelected, "#wishes")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(int(event.option.id or 0) or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class FlipoverEntryScreen(EngineScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-width-narrow"), (120, "-width-wide")]
 
@@ -45,6 +122,20 @@ class FlipoverEntryScreen(EngineScreen):
         bind("clear_form", "clear", "Ny (ryd)", priority=True),
         bind("toggle_kind", "toggle_kind", "Ønske/styrke", priority=True),
         bind("delete", "delete", "Slet", priority=True),
+        bind(
+            "pick_wish",
+            "pick_wish",
+            "Ønske fra listen",
+            priority=True,
+            tooltip="Tag et ønske fra bruttolisten som overskrift",
+        ),
+        bind(
+            "cycle_level",
+            "cycle_level",
+            "Niveau",
+            priority=True,
+            tooltip="Forslagets niveau: personalegruppen, lederen, samarbejdspartnere/kunder",
+        ),
         bind("back", "back", "Tilbage"),
         # Priority bindings run in the order the keys arrive, before the next key is
         # delivered: a fast typist's Tab moves the focus before the next word is typed.
@@ -57,6 +148,7 @@ class FlipoverEntryScreen(EngineScreen):
         self.editing: int | None = None  # the flip-over being edited, or None for a new one
         self._kind = default_flipover_kind(engine.phase)
         self._phase_seen = engine.index
+        self._keys_for: tuple[bool, bool] | None = None  # (pick, levels) the keys were made for
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -105,6 +197,7 @@ class FlipoverEntryScreen(EngineScreen):
         table.add_columns("Gruppe", "Slags", "Overskrift", "Forslag")
         super().on_mount()
         self._show_mode()
+        self._show_wish_mode()
         self.form.heading.focus()
         self._restore_draft()
 
@@ -119,8 +212,12 @@ class FlipoverEntryScreen(EngineScreen):
             self.form.ensure_slots(self._proposal_slots())
             if self.editing is None and self.form.is_empty():
                 self._set_kind(default_flipover_kind(engine.phase))
+                self.form.set_wish(None)
             else:
                 self._refresh_groups()
+            self._show_wish_mode()
+        elif snapshot is not None and snapshot.event.kind == "course":
+            self._show_wish_mode()
         elif snapshot is not None and snapshot.event.kind in GROUP_EVENTS:
             self._refresh_groups()
         if (
@@ -152,6 +249,87 @@ class FlipoverEntryScreen(EngineScreen):
 
     def _show_mode(self) -> None:
         self.form.show_mode(self.editing, key_text(self.app, "clear_form"))
+
+    # ------------------------------------------------------------------ wish and levels
+    def _can_pick(self) -> bool:
+        """ "Vælg ét ønske" with a bruttoliste to pick from."""
+        engine = self.engine
+        brutto = engine.bruttoliste()
+        return engine.wish_mode() == "pick" and brutto is not None and bool(brutto.wishes)
+
+    def _levels_shown(self) -> bool:
+        """Gruppearbejde om handling, or a flip-over being edited that has levels."""
+        return self.engine.wish_mode() == "action" or any(self.form.levels())
+
+    def _show_wish_mode(self) -> None:
+        """The levels beside the proposals, the wish line, and the keys that go with them
+        (footer and palette), as the phase is now."""
+        self.form.show_levels(self._levels_shown())
+        self._say_wish()
+        keys = (self._can_pick(), self._levels_shown())
+        if keys != self._keys_for:
+            self._keys_for = keys
+            self.refresh_bindings()
+
+    def _wish_words(self, wish_id: int | None) -> Text | str:
+        """Which wish the flip-over works on, as a line over the proposals."""
+        if wish_id is None:
+            if self._can_pick():
+                key = key_text(self.app, "pick_wish", first=True)
+                return f"{key}: tag gruppens ønske fra bruttolisten i stedet for at skrive det"
+            return ""
+        wish = self.engine.bruttoliste_wish(wish_id)
+        if wish is not None:
+            words = Text(f"Ønske fra bruttolisten: {rank_words(wish)} ")
+            return words + literal(wish.heading)
+        for chosen_id, title in self.engine.chosen_wishes():
+            if chosen_id == wish_id:
+                return Text("Arbejder med ønsket: ") + literal(title)
+        return f"Arbejder med ønske nr. {wish_id}"
+
+    def _say_wish(self, wish_id: int | None = None, *, keep: bool = True) -> None:
+        wish_id = self.form.wish_id if keep else wish_id
+        self.form.set_wish(wish_id, self._wish_words(wish_id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pick_wish":
+            return self._can_pick()
+        if action == "cycle_level":
+            return self._levels_shown()
+        return True
+
+    def action_pick_wish(self) -> None:
+        """Open the bruttoliste; the wish picked becomes the heading (what was typed in
+        the heading is replaced; the proposals stay)."""
+        engine = self.engine
+        brutto = engine.bruttoliste()
+        if brutto is None or not brutto.wishes:
+            reason = engine.bruttoliste_missing() or "Bruttolisten har ingen ønsker."
+            self.notify(reason, severity="warning", timeout=6, markup=False)
+            return
+
+        def picked(wish_id: int | None) -> None:
+            wish = engine.bruttoliste_wish(wish_id) if wish_id is not None else None
+            if wish is None:
+                self.form.heading.focus()
+                return
+            self.form.heading.value = wish.heading
+            self._say_wish(wish.id, keep=False)
+            self.form.say("")
+            inputs = self.form.proposal_inputs()
+            (inputs[0] if inputs else self.form.heading).focus()
+
+        self.app.push_screen(WishPicker(brutto.wishes, brutto.title, self.form.wish_id), picked)
+
+    def action_cycle_level(self) -> None:
+        """Step the focused proposal's level on: personalegruppen, lederen,
+        samarbejdspartnere/kunder, none."""
+        focused = self.focused
+        level = self.form.cycle_level(focused) if isinstance(focused, Input) else None
+        if level is None:
+            self.notify("Stil markøren i et forslag først – så får det forslag et niveau.")
+            return
+        self.form.show_levels(True)
 
     def _set_kind(self, kind: str) -> None:
         self._kind = kind
@@ -211,26 +389,38 @@ class FlipoverEntryScreen(EngineScreen):
             form.say(reason, error=True)
             form.heading.focus()
             return
-        draft = (heading, proposals, form.group(), self.editing, self._kind)
+        levels = form.levels()
+        draft = (heading, proposals, form.group(), self.editing, self._kind, form.wish_id, levels)
         self._clear_form()
         form.say("Gemmer …")
         self.run_worker(self._save(*draft), group="engine", exit_on_error=False)
 
-    async def _save(self, heading, proposals, group, editing, kind) -> None:  # noqa: ANN001
+    async def _save(self, heading, proposals, group, editing, kind, wish_id, levels) -> None:  # noqa: ANN001
         form = self.form
+        lines: list[str] | list[ProposalLine] = proposals
+        if any(levels):
+            lines = [
+                ProposalLine(text, levels[i] if i < len(levels) else "")
+                for i, text in enumerate(proposals)
+            ]
+        engine = self.engine
         try:
             if editing is None:
-                row = await self.engine.add_flipover(group, heading, proposals, kind=kind)
+                row = await engine.add_flipover(group, heading, lines, kind=kind, wish_id=wish_id)
             else:
-                row = await self.engine.edit_flipover(editing, group, heading, proposals, kind=kind)
+                row = await engine.edit_flipover(
+                    editing, group, heading, lines, kind=kind, wish_id=wish_id
+                )
         except COMMAND_ERRORS as exc:  # refused or not stored: keep every typed letter
             reason = sentence(str(exc))
             if form.is_empty() and self.editing is None:
                 self.editing = editing
                 self._set_kind(kind)
                 form.ensure_slots(max(len(proposals), self._proposal_slots()))
-                form.fill(heading, proposals)
+                form.fill(heading, proposals, levels)
                 form.set_group(group)
+                self._say_wish(wish_id, keep=False)
+                self._show_wish_mode()
                 self._show_mode()
                 self.notify(reason, severity="error", timeout=6, markup=False)
                 form.say(reason, error=True)
@@ -251,6 +441,8 @@ class FlipoverEntryScreen(EngineScreen):
         self.form.fill("", [])
         self.form.ensure_slots(self._proposal_slots())
         self._set_kind(default_flipover_kind(self.engine.phase))
+        self._say_wish(None, keep=False)
+        self._show_wish_mode()
         self._show_mode()
         self.form.heading.focus()
 
@@ -276,11 +468,13 @@ class FlipoverEntryScreen(EngineScreen):
         self.app.entry_draft = None
         self._set_kind(draft["kind"])
         self.form.ensure_slots(max(self._proposal_slots(), len(draft["proposals"])))
-        self.form.fill(draft["heading"], draft["proposals"])
+        self.form.fill(draft["heading"], draft["proposals"], draft.get("levels", ()))
         group = self.query_one("#group", Select)
         if any(value == draft["group"] for _label, value in self._group_options()):
             group.value = draft["group"]
         self.editing = draft["editing"] if self._flip(draft["editing"] or -1) else None
+        self._say_wish(draft.get("wish_id"), keep=False)
+        self._show_wish_mode()
         self._show_mode()
         self.form.say("Din kladde er hentet frem igen – den er ikke gemt endnu.")
 
@@ -297,6 +491,8 @@ class FlipoverEntryScreen(EngineScreen):
                 "group": self.form.group(),
                 "kind": self._kind,
                 "editing": self.editing,
+                "wish_id": self.form.wish_id,
+                "levels": self.form.levels(),
             }
             key = key_text(self.app, "flipovers", first=True)
             self.notify(f"Ikke gemt endnu: kladden venter, når du trykker {key} igen.", timeout=5)
@@ -330,7 +526,9 @@ class FlipoverEntryScreen(EngineScreen):
         else:
             self.query_one("#group", Select).value = flip.group
         self.form.ensure_slots(max(self._proposal_slots(), len(flip.proposals)))
-        self.form.fill(flip.heading, flip.proposals)
+        self.form.fill(flip.heading, flip.proposals, flip.levels)
+        self._say_wish(flip.wish_id, keep=False)
+        self._show_wish_mode()
         self._show_mode()
         self.form.say("")
         self.form.heading.focus()

@@ -12,6 +12,12 @@ In a galleri or vote phase the body shows the wishes as small cards with their m
 how many marks were cast, while they are hidden); in a "brænder for" phase it shows the
 options, how many chose each and so the new groups (``screens.components.board``).
 
+In a bruttoliste phase the body shows the forløb's previous meeting's wishes, ranked, with
+their marks, theme, priority and vurdering (``screens.components.bruttoliste_view``), the
+page the engine says (↓/↑ turn it; PageDown/PageUp stay next/previous phase), or the
+engine's sentence when the forløb has no list to show. A phase with ``help_contacts``
+shows the forløb's help contacts ("Her kan du få hjælp").
+
 Nothing on the wall is cut without saying so. The questions take two or three columns when
 one does not hold them, and what still does not fit is counted ("+3 mere"). The cards are
 paged when there are more than fit, the pages turning by themselves. The flip-over counts
@@ -45,6 +51,8 @@ from screens.components import (
     TurnLine,
 )
 from screens.components.board import BOARD_KINDS
+from screens.components.bruttoliste_view import BruttolisteView
+from screens.components.help_contacts import HelpContacts
 from screens.components.join_box import NOMINAL_QR
 from screens.dialogs import BlankScreen, ConfirmScreen
 from screens.keys import bind, key_text
@@ -84,6 +92,23 @@ class ProjectorScreen(EngineScreen):
         bind("prioritering", "prioritering", "Prioritering", priority=True),
         bind("choose", "choose", "Brænder for", priority=True),
         REVEAL_BINDING,
+        # ↓/↑ turn the bruttoliste's page: PageDown/PageUp and →/← are next/previous phase
+        bind(
+            "bruttoliste_next",
+            "bruttoliste_page(1)",
+            "Side frem",
+            key_display="↓",
+            priority=True,
+            tooltip="Bruttolisten: næste side",
+        ),
+        bind(
+            "bruttoliste_previous",
+            "bruttoliste_page(-1)",
+            "Side tilbage",
+            key_display="↑",
+            priority=True,
+            tooltip="Bruttolisten: forrige side",
+        ),
         bind("join", "join", "Deltag", priority=True, tooltip="Deltag (QR-kode)"),
         bind(
             "staff_links",
@@ -110,7 +135,9 @@ class ProjectorScreen(EngineScreen):
         self._phase_shown: int | None = None
         self._term = (0, 0)
         self._roomy = False
-        self._vote_keys: tuple[str, bool] | None = None  # (phase kind, closed) of the keys
+        self.stage_plan: layout.Stage | None = None  # the countdown's and turn's budgets
+        # (phase kind, vote closed, bruttoliste paged) the footer's keys were made for
+        self._keys_for: tuple[str, bool, bool] | None = None
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -133,7 +160,9 @@ class ProjectorScreen(EngineScreen):
                 with Vertical(classes="phase-body"):
                     yield Static("", id="phase-text", classes="text", markup=False)
                     yield QuestionList(id="phase-questions")
+                    yield HelpContacts(id="help-contacts")
                     yield Board(engine, id="board")
+                    yield BruttolisteView(id="bruttoliste")
             yield JoinBox(id="join-box")
         yield Static("", id="join-line", classes="join-line", markup=False)
         yield Static("", id="flip-counts", classes="counts", markup=False)
@@ -146,6 +175,8 @@ class ProjectorScreen(EngineScreen):
         self._turn = self.query_one(TurnLine)
         self._turn_big = self.query_one("#turn-big", BigText)
         self._board = self.query_one(Board)
+        self._brutto = self.query_one(BruttolisteView)
+        self._help = self.query_one(HelpContacts)
         self._join = self.query_one(JoinBox)
         self.show_web()
         self._fit(self.app.size.width, self.app.size.height)
@@ -202,6 +233,7 @@ class ProjectorScreen(EngineScreen):
             title_rows=title_rows,
             roomy=self._roomy,
         )
+        self.stage_plan = plan  # for tests and the curious
         self._countdown.fit(*plan.clock)
         self._turn_big.fit(*plan.turn)
         self.set_class(plan.stacked, "-stacked")
@@ -230,10 +262,16 @@ class ProjectorScreen(EngineScreen):
             self.query_one(QuestionList).show(phase.questions, self._roomy)
             self.query_one("#phase-text").set_class(not phase.text, "-empty")
             self.set_class(phase.kind in BOARD_KINDS, "-board")
+            self.set_class(phase.kind == "bruttoliste", "-bruttoliste")
+            self.set_class(phase.help_contacts, "-help")
             self._board.restart_pages()
             self._size_stage()
-        self._refresh_vote_keys()
+        elif snapshot.event.kind == "course":
+            self._size_stage()  # the forløb's list and help contacts arrived: their room
+        self._refresh_keys()
         self._draw_board()
+        self._draw_bruttoliste()
+        self._draw_help()
         self._draw_counts()
         self._draw_phones()
         self.tick()
@@ -241,6 +279,7 @@ class ProjectorScreen(EngineScreen):
     def tick(self) -> None:
         now = self.engine.now()
         self._board.tick(now)
+        self._brutto.tick(now)
         self._countdown.show(self.engine, now)
         self._turn.show(self.engine, now)
         self._show_turn_big(now)
@@ -268,8 +307,37 @@ class ProjectorScreen(EngineScreen):
         self._board.fallback_columns = self._stage_columns()
         self._board.draw()
 
+    def _draw_bruttoliste(self) -> None:
+        """The previous meeting's ranked wishes, on the page the engine says."""
+        engine = self.engine
+        shown = engine.phase.kind == "bruttoliste"
+        self._brutto.display = shown
+        if not shown:
+            return
+        page, _pages = engine.bruttoliste_paging()
+        self._brutto.fallback_columns = self._stage_columns()
+        keys = f"{key_text(self.app, 'bruttoliste_next', first=True)}/" + key_text(
+            self.app, "bruttoliste_previous", first=True
+        )
+        self._brutto.show(
+            engine.bruttoliste(),
+            page - 1,
+            engine.phase.page_size,
+            missing=engine.bruttoliste_missing() or "",
+            keys=keys,
+            now=engine.now(),
+        )
+
+    def _draw_help(self) -> None:
+        """The forløb's help contacts, in a phase that asks for them."""
+        shown = bool(self.engine.phase.help_contacts)
+        self._help.show(shown, self.engine.help_contacts() if shown else ())
+
     def _count_lines(self, width: int | None = None) -> list[str]:
+        """The flip-over counts; none in a bruttoliste phase (the list needs the room)."""
         width = width if width is not None else self._term[0]
+        if self.engine.phase.kind == "bruttoliste":
+            return []
         return layout.count_lines(self.engine.flipover_counts(), width)
 
     def _draw_counts(self) -> None:
@@ -278,14 +346,20 @@ class ProjectorScreen(EngineScreen):
         counts.update(Text("\n".join(lines), no_wrap=True, overflow="crop"))
         counts.styles.height = len(lines)
 
-    # ------------------------------------------------------------------ the vote's end
-    def _refresh_vote_keys(self) -> None:
-        """Show "r Vis resultatet nu" only while a vote is open (footer and palette)."""
+    # ------------------------------------------------------------------ keys that come and go
+    def _paged(self) -> bool:
+        """A bruttoliste phase whose list has more than one page."""
+        engine = self.engine
+        return engine.phase.kind == "bruttoliste" and engine.bruttoliste_paging()[1] > 1
+
+    def _refresh_keys(self) -> None:
+        """Show "r Vis resultatet nu" only while a vote is open, and ↓/↑ only while the
+        bruttoliste has pages to turn (footer and palette)."""
         engine = self.engine
         closed = engine.phase.kind == "vote" and engine.vote_closed()
-        keys = (engine.phase.kind, bool(closed))
-        if keys != self._vote_keys:
-            self._vote_keys = keys
+        keys = (engine.phase.kind, bool(closed), self._paged())
+        if keys != self._keys_for:
+            self._keys_for = keys
             self.refresh_bindings()
             if self._term[0]:
                 self.call_after_refresh(self._refit_footer)
@@ -297,6 +371,8 @@ class ProjectorScreen(EngineScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "reveal_now":
             return vote_open(self.engine)
+        if action == "bruttoliste_page":
+            return self._paged()
         return True
 
     def action_reveal_now(self) -> None:
@@ -333,6 +409,16 @@ class ProjectorScreen(EngineScreen):
 
     def action_previous(self) -> None:
         run_command(self, self.engine.previous_phase)
+
+    def action_bruttoliste_page(self, delta: int) -> None:
+        """Turn the bruttoliste's page (the phones turn with it); at either end, say so."""
+        engine = self.engine
+        page, pages = engine.bruttoliste_paging()
+        if not 1 <= page + delta <= pages:
+            where = "sidste" if delta > 0 else "første"
+            self.notify(f"Det er bruttolistens {where} side ({page} af {pages}).", timeout=2)
+            return
+        run_command(self, lambda: engine.bruttoliste_page(delta))
 
     def action_extend(self, minutes: int) -> None:
         engine = self.engine

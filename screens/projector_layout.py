@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from screens.components.board import CARD_COLUMNS
+from screens.components.bruttoliste_view import rows_wanted
 from screens.components.join_box import join_box_width
 from screens.words import more_words, open_wishes
 
@@ -143,6 +144,13 @@ def body_rows(
         rows += 3 + 5 * min(3, math.ceil(wishes / per_row)) if wishes else 1
     elif phase.kind == "choose":
         rows += 2 + len(engine.choice_options())
+    elif phase.kind == "bruttoliste":
+        # The first (fullest) page as the full look draws it (each wish with its theme,
+        # priority and begrundelse): in a phase where the room reads, the list comes
+        # before a large countdown, and the countdown keeps its size as the pages turn.
+        rows += rows_wanted(engine.bruttoliste(), 0, phase.page_size, columns)
+    if phase.help_contacts:
+        rows += 4 + len(engine.help_contacts())  # its frame, heading and margin
     return rows
 
 
