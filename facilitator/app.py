@@ -132,6 +132,7 @@ class FacilitatorApp(App[int]):
         self.web_server: Any = None
         self.web_info = WebInfo(enabled=web, starting=web)
         self._start_screen: Screen | None = None
+        self._course: Any = None
         self._owns_lease = False
         self._web_lan: str | None = None  # the LAN address the web server was started on
         self._network_timer: Any = None
@@ -335,14 +336,34 @@ class FacilitatorApp(App[int]):
             self.bell()
 
     # ------------------------------------------------------------------ start screen data
+    # These do database work: the start screen calls them in a thread (screens.course).
+    @property
+    def course(self) -> Any:
+        """The APV course's door (facilitator.course.service.Course) on the app's store."""
+        if self._course is None:
+            from facilitator.course.service import Course
+
+            self._course = Course(self.store)
+        return self._course
+
     def list_meetings(self) -> list[dict[str, Any]]:
         return meetings.meeting_rows(self.store)
+
+    def forloeb_groups(self) -> list[dict[str, Any]]:
+        return meetings.forloeb_groups(self.store, self.course)
 
     def agendas(self) -> list[tuple[str, str]]:
         return meetings.agenda_choices()
 
-    def create_meeting(self, agenda: str, title: str, groups: int, participants: int) -> int:
-        return meetings.new_meeting(self.store, agenda, title, groups, participants)
+    def create_meeting(
+        self,
+        agenda: str,
+        title: str,
+        groups: int,
+        participants: int,
+        forloeb_id: int | None = None,
+    ) -> int:
+        return meetings.new_meeting(self.store, agenda, title, groups, participants, forloeb_id)
 
     # ------------------------------------------------------------------ quitting
     async def action_quit(self) -> None:

@@ -56,6 +56,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "join": "j",  # the join screen (QR), and closes it
     "staff_links": "a",  # the assistant and remote-control links, and closes them
     "blank": "b,full_stop",  # a black screen (the clicker's "blank" key is the full stop)
+    "bruttoliste_next": "down",  # a bruttoliste phase: the list's next page (↓)
+    "bruttoliste_previous": "up",  # and its previous page (↑)
     # the galleri
     "select_left": "left",
     "select_right": "right",
@@ -86,9 +88,29 @@ DEFAULT_KEYS: dict[str, str] = {
     "delete": "ctrl+d",
     "focus_next": "tab",
     "focus_previous": "shift+tab",
+    "pick_wish": "ctrl+o",  # flip-over entry: take a wish from the bruttoliste as heading
+    "cycle_level": "ctrl+l",  # flip-over entry: the focused proposal's level (action work)
     # start screen
     "open_meeting": "enter",
     "new_meeting": "n",
+    "open_forloeb": "f",  # the selected row's forløb
+    "new_forloeb": "N,shift+n",
+    # the forløb and its editors (the APV course)
+    "edit_details": "e",  # the forløb's details
+    "open_vurdering": "v",
+    "open_handleplan": "h",
+    "open_course_confidential": "s",  # særskilt spor's plans (asks first)
+    "open_absence": "f",  # sygefravær (fravær)
+    "assess_work_on": "1",
+    "assess_in_progress": "2",
+    "assess_cannot_now": "3",
+    "assess_separate": "4",  # særskilt spor (asks first)
+    "seed_handleplan": "i",  # rows from the 2nd meeting's prioritised wishes
+    "add_row": "n",
+    "edit_row": "e",
+    "move_up": "shift+up,ctrl+up",
+    "move_down": "shift+down,ctrl+down",
+    "follow_up": "o",  # a follow-up log entry
     # yes/no questions
     "yes": "j,y",
     "no": "n,escape",

@@ -1,12 +1,15 @@
-"""The start screen (`facilitator` with no arguments): the meetings, and a new one.
+"""The start screen (`facilitator` with no arguments): each forløb with its meetings under
+it and its next step; open a meeting or a forløb, make a new one.
 
-The screen gets plain data from the app (a ``MeetingDirectory``); it never sees SQL.
+The screen gets plain data from the app (a ``MeetingDirectory``); it never sees SQL. The
+data are read in a thread (database work), never on the loop that draws.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from rich.text import Text
 from textual import on
 from textual.actions import SkipAction
 from textual.app import ComposeResult
@@ -15,50 +18,95 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX, group_plan, meeting_size_problem
-from screens.base import COMMAND_ERRORS
 from screens.components import KeyFooter
+from screens.components.course_form import CourseFormScreen, FormField, SaveRefused
+from screens.course.common import FLAG, Rows, date_text, fill_table, run_course
 from screens.keys import bind, key_text
 from screens.words import literal, sentence
+
+COLUMNS = ("Forløb og møder", "Næste skridt / fase", "Oprettet", "Kode", "Dagsorden")
+OWN_FORLOEB = "own"  # the new-meeting form's "a forløb of its own"
 
 
 class MeetingDirectory(Protocol):
     """What the start screen needs from the app."""
 
+    course: Any  # facilitator.course.service.Course
+
     def list_meetings(self) -> list[dict[str, Any]]:
-        """Dicts with id, title, agenda, created, phase, code; newest first."""
+        """Dicts with id, title, agenda, created, phase, code, forloeb; newest first."""
+
+    def forloeb_groups(self) -> list[dict[str, Any]]:
+        """Each forløb (ForloebInfo, newest first) with its meetings (list_meetings' dicts)."""
 
     def agendas(self) -> list[tuple[str, str]]:
         """(name, title) of every agenda that can be used."""
 
-    def create_meeting(self, agenda: str, title: str, groups: int, participants: int) -> int:
+    def create_meeting(
+        self,
+        agenda: str,
+        title: str,
+        groups: int,
+        participants: int,
+        forloeb_id: int | None = None,
+    ) -> int:
         """A new meeting's id; raises EngineError with a Danish message."""
 
     def open_meeting(self, meeting_id: int) -> bool:
         """Put the meeting on the projector; False (after telling why) if it cannot."""
 
 
+def forloeb_label(info: Any) -> str:
+    """A forløb as one line: its workplace and unit (or its name)."""
+    name = info.workplace or info.name
+    return f"{name} · {info.unit}" if info.unit else name
+
+
+def meetings_words(count: int) -> str:
+    if not count:
+        return "ingen møder"
+    return "1 møde" if count == 1 else f"{count} møder"
+
+
+def next_step_text(info: Any) -> Text:
+    """The forløb's next step, and its overdue follow-ups with a symbol (not colour alone)."""
+    text = literal(info.next_step or "–")
+    if info.overdue and "overskredet" not in info.next_step:
+        word = "opfølgning" if info.overdue == 1 else "opfølgninger"
+        text.append(f" · {FLAG} {info.overdue} {word} overskredet", style="bold")
+    return text
+
+
 class StartScreen(Screen):
     BINDINGS = [
-        bind("open_meeting", "open", "Åbn mødet", priority=True),
+        bind("open_meeting", "open", "Åbn", priority=True),
+        bind("open_forloeb", "open_forloeb", "Forløbet"),
         bind("new_meeting", "new", "Nyt møde", priority=True),
+        bind("new_forloeb", "new_forloeb", "Nyt forløb"),
         bind("leave", "app.quit", "Afslut", priority=True),
     ]
 
     def __init__(self, directory: MeetingDirectory, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.directory = directory
+        self.groups: list[dict[str, Any]] = []
+        self.loaded = False  # the first answer from the database has been drawn
+        self._want: str | None = None  # the row to select once the data are drawn
 
     def compose(self) -> ComposeResult:
         open_key, new_key = self._key("open_meeting"), self._key("new_meeting")
+        forloeb_key, new_forloeb = self._key("open_forloeb"), self._key("new_forloeb")
         with Vertical(classes="start"):
-            yield Label("Facilitator – dialogmøder", classes="title")
-            yield Label(
+            yield Label("Facilitator – dialogmøder og APV-forløb", classes="title")
+            yield Static(
                 f"Vælg et møde og tryk {open_key} for at sætte det på projektoren · "
-                f"{new_key}: nyt møde",
+                f"{forloeb_key}: forløbet (planen, vurderingen, handleplanen) · "
+                f"{new_key}: nyt møde · {new_forloeb}: nyt forløb",
                 classes="help",
+                markup=False,
             )
             yield DataTable(cursor_type="row", zebra_stripes=True, id="meetings")
-            yield Static("", id="start-empty", classes="empty", markup=False)
+            yield Static("Henter forløb og møder …", id="start-empty", classes="empty")
         yield KeyFooter()
 
     def _key(self, binding_id: str) -> str:
@@ -66,51 +114,136 @@ class StartScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one("#meetings", DataTable)
-        table.add_columns("Titel", "Fase", "Oprettet", "Kode", "Dagsorden")
-        self.reload()
+        fill_table(table, COLUMNS, [])
+        self.query_one(KeyFooter).fit(self.app.size.width)
         table.focus()
 
-    def reload(self, select: int | None = None) -> None:
+    def on_resize(self, event: Any) -> None:
+        self.query_one(KeyFooter).fit(event.size.width)
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    # ------------------------------------------------------------------ the data
+    def reload(self, select: int | None = None, *, forloeb: int | None = None) -> None:
+        """Read the forløb and meetings again (in a thread) and draw them; ``select`` a
+        meeting's row, or ``forloeb`` a forløb's, once drawn."""
+        if select is not None:
+            self._want = f"m:{select}"
+        elif forloeb is not None:
+            self._want = f"f:{forloeb}"
+        run_course(self, self.directory.forloeb_groups, self._fill, self._failed)
+
+    def _failed(self, reason: str) -> None:
+        empty = self.query_one("#start-empty", Static)
+        empty.update(f"Forløb og møder kunne ikke hentes: {reason}")
+        empty.display = True
+        self.notify(reason, severity="error", timeout=8)
+
+    def _fill(self, groups: list[dict[str, Any]]) -> None:
         table = self.query_one("#meetings", DataTable)
-        table.clear()
-        meetings = self.directory.list_meetings()
-        for meeting in meetings:
-            table.add_row(
-                literal(meeting["title"]),
-                literal(meeting["phase"]),
-                meeting["created"],
-                meeting["code"],
-                literal(meeting["agenda"]),
-                key=str(meeting["id"]),
-            )
+        keep = self._want or self._selected_key()
+        self._want = None
+        self.groups = groups
+        rows = Rows()
+        keys: list[str] = []
+        for group in groups:
+            info = group["forloeb"]
+            if info is not None:
+                revision = f"Revision {date_text(info.revision_due)}" if info.revision_due else ""
+                rows.add_row(
+                    Text("▸ ", style="bold") + literal(forloeb_label(info), style="bold"),
+                    next_step_text(info),
+                    revision,
+                    "",
+                    Text(meetings_words(len(group["meetings"]))),
+                    key=f"f:{info.id}",
+                )
+                keys.append(f"f:{info.id}")
+            for meeting in group["meetings"]:
+                rows.add_row(
+                    Text("   ") + literal(meeting["title"]),
+                    literal(meeting["phase"]),
+                    meeting["created"],
+                    meeting["code"],
+                    literal(meeting["agenda"]),
+                    key=f"m:{meeting['id']}",
+                )
+                keys.append(f"m:{meeting['id']}")
+        fill_table(table, COLUMNS, rows)
+        self.loaded = True
         empty = self.query_one("#start-empty", Static)
         new_key = self._key("new_meeting")
-        empty.update("" if meetings else f"Ingen møder endnu – tryk {new_key} for at oprette et.")
-        empty.display = not meetings
-        if select is not None:
-            for row, meeting in enumerate(meetings):
-                if meeting["id"] == select:
-                    table.move_cursor(row=row)
+        empty.update("" if keys else f"Ingen møder endnu – tryk {new_key} for at oprette et.")
+        empty.display = not keys
+        if keep in keys:
+            table.move_cursor(row=keys.index(keep))
+        elif keys:
+            first_meeting = next((i for i, k in enumerate(keys) if k.startswith("m:")), 0)
+            table.move_cursor(row=first_meeting)
 
-    def _selected(self) -> int | None:
+    def meeting_ids(self) -> list[int]:
+        """The meetings listed, in the order drawn."""
+        return [m["id"] for group in self.groups for m in group["meetings"]]
+
+    def _selected_key(self) -> str | None:
         table = self.query_one("#meetings", DataTable)
         if not table.row_count:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return int(key.value)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
+    def _selected(self) -> int | None:
+        """The meeting of the selected row (None on a forløb's row)."""
+        key = self._selected_key()
+        return int(key[2:]) if key and key.startswith("m:") else None
+
+    def selected_forloeb(self) -> Any:
+        """The ForloebInfo of the selected row (a forløb's, or a meeting's forløb)."""
+        key = self._selected_key()
+        if key is None:
+            return None
+        kind, number = key.split(":")
+        for group in self.groups:
+            info = group["forloeb"]
+            if info is None:
+                continue
+            if kind == "f" and info.id == int(number):
+                return info
+            if kind == "m" and any(m["id"] == int(number) for m in group["meetings"]):
+                return info
+        return None
+
+    # ------------------------------------------------------------------ keys
     def action_open(self) -> None:
-        meeting = self._selected()
-        if meeting is None:
+        key = self._selected_key()
+        if key is None:
             self.notify(
                 f"Der er ingen møder endnu – tryk {self._key('new_meeting')} for at oprette et."
             )
             return
-        self.directory.open_meeting(meeting)
+        if key.startswith("f:"):
+            self.action_open_forloeb()
+            return
+        self.directory.open_meeting(int(key[2:]))
 
     @on(DataTable.RowSelected, "#meetings")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.directory.open_meeting(int(event.row_key.value))
+        key = event.row_key.value or ""
+        if key.startswith("m:"):
+            self.directory.open_meeting(int(key[2:]))
+        elif key.startswith("f:"):
+            self.action_open_forloeb()
+
+    def action_open_forloeb(self) -> None:
+        info = self.selected_forloeb()
+        if info is None:
+            self.notify(
+                f"Vælg et forløb eller et møde i listen – {self._key('new_forloeb')}: nyt forløb."
+            )
+            return
+        from screens.course.forloeb import ForloebScreen
+
+        self.app.push_screen(ForloebScreen(self.directory.course, info.id, self.directory))
 
     def action_new(self) -> None:
         def created(meeting_id: int | None) -> None:
@@ -119,7 +252,54 @@ class StartScreen(Screen):
                 key = self._key("open_meeting")
                 self.notify(f"Mødet er oprettet – tryk {key} for at åbne det.")
 
-        self.app.push_screen(NewMeetingScreen(self.directory), created)
+        choices = [
+            (forloeb_label(g["forloeb"]), str(g["forloeb"].id))
+            for g in self.groups
+            if g["forloeb"] is not None
+        ]
+        chosen = self.selected_forloeb()
+        self.app.push_screen(
+            NewMeetingScreen(
+                self.directory, choices, str(chosen.id) if chosen is not None else OWN_FORLOEB
+            ),
+            created,
+        )
+
+    def action_new_forloeb(self) -> None:
+        course = self.directory.course
+
+        def save(values: dict[str, Any]) -> int:
+            if not values["workplace"].strip():
+                raise SaveRefused("Arbejdspladsen skal udfyldes")
+            return course.create_forloeb(
+                values["workplace"],
+                unit=values["unit"],
+                tovholder=values["tovholder"],
+                moedeleder=values["moedeleder"],
+            )
+
+        def created(forloeb_id: int | None) -> None:
+            if forloeb_id is not None:
+                self.reload(forloeb=forloeb_id)
+                self.notify(
+                    f"Forløbet er oprettet – {self._key('new_meeting')}: et møde i det, "
+                    f"{self._key('open_forloeb')}: planen og oplysningerne."
+                )
+
+        self.app.push_screen(
+            CourseFormScreen(
+                "Nyt APV-forløb",
+                [
+                    FormField("workplace", "Arbejdsplads", placeholder="fx Børnehuset Ærø"),
+                    FormField("unit", "Enhed", placeholder="(kan udelades)"),
+                    FormField("tovholder", "Tovholder", placeholder="(kan udelades)"),
+                    FormField("moedeleder", "Mødeleder", placeholder="(kan udelades)"),
+                ],
+                save,
+                intro="Arbejdspladsen skal udfyldes; resten kan skrives senere.",
+            ),
+            created,
+        )
 
 
 class NewMeetingScreen(ModalScreen[int | None]):
@@ -131,10 +311,18 @@ class NewMeetingScreen(ModalScreen[int | None]):
         bind("back", "cancel", "Fortryd"),
     ]
 
-    def __init__(self, directory: MeetingDirectory) -> None:
+    def __init__(
+        self,
+        directory: MeetingDirectory,
+        forloeb: list[tuple[str, str]] | None = None,
+        chosen: str = OWN_FORLOEB,
+    ) -> None:
         super().__init__()
         self.directory = directory
         self._agendas: dict[str, Any] = {}  # name → loaded Agenda (or None if broken)
+        self._forloeb = forloeb or []  # (label, id as text) of the forløb to choose from
+        self._chosen = chosen
+        self.creating = False
 
     def compose(self) -> ComposeResult:
         agendas = self.directory.agendas()
@@ -148,6 +336,19 @@ class NewMeetingScreen(ModalScreen[int | None]):
                     allow_blank=not agendas,
                     compact=True,
                     id="new-agenda",
+                )
+            with Horizontal(classes="field"):
+                yield Label("Forløb", classes="field-label")
+                options = [("Et nyt forløb for sig", OWN_FORLOEB)] + [
+                    (literal(label), value) for label, value in self._forloeb
+                ]
+                values = [value for _label, value in options]
+                yield Select(
+                    options,
+                    value=self._chosen if self._chosen in values else OWN_FORLOEB,
+                    allow_blank=False,
+                    compact=True,
+                    id="new-forloeb",
                 )
             with Horizontal(classes="field"):
                 yield Label("Titel", classes="field-label")
@@ -276,14 +477,27 @@ class NewMeetingScreen(ModalScreen[int | None]):
         if problem:
             self._error(sentence(problem))
             return
-        try:
-            meeting_id = self.directory.create_meeting(
-                agenda, title, groups or 0, participants or 0
-            )
-        except COMMAND_ERRORS as exc:
-            self._error(sentence(str(exc)))
+        chosen = self.query_one("#new-forloeb", Select).value
+        forloeb_id = int(chosen) if isinstance(chosen, str) and chosen.isdigit() else None
+        if self.creating:
             return
-        self.dismiss(meeting_id)
+        self.creating = True
+        self.query_one("#new-message", Static).update("Opretter …")
+
+        def create() -> int:
+            return self.directory.create_meeting(
+                agenda, title, groups or 0, participants or 0, forloeb_id
+            )
+
+        def created(meeting_id: int) -> None:
+            self.creating = False
+            self.dismiss(meeting_id)
+
+        def failed(reason: str) -> None:
+            self.creating = False
+            self._error(reason)
+
+        run_course(self, create, created, failed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -531,11 +531,11 @@ async def test_entry_screen_keeps_the_countdown_visible(app_and_notes, fake_cloc
 async def test_start_screen_lists_creates_and_opens_meetings(store, meeting_id, fake_clock):
     app, notes = make_app(store, None, fake_clock)
     async with app.run_test(size=BIG) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, StartScreen)
-        table = app.screen.query_one("#meetings", DataTable)
-        assert table.row_count == 1
-        assert str(table.get_row_at(0)[0]) == "1. dialogmøde på Ærø"  # a Text: never markup
+        start = await on_top(pilot, StartScreen)
+        await until(pilot, lambda: start.loaded, "the meetings read")
+        table = start.query_one("#meetings", DataTable)
+        assert start.meeting_ids() == [meeting_id]  # under its own forløb's row
+        assert str(table.get_row_at(table.cursor_row)[0]).strip() == "1. dialogmøde på Ærø"
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, NewMeetingScreen)
@@ -543,10 +543,13 @@ async def test_start_screen_lists_creates_and_opens_meetings(store, meeting_id, 
         await pilot.pause()
         assert "Mødet skal have en titel" in text_of(app.screen, "#new-message")
         await pilot.press(*"Personalemøde", "enter", "4", "enter", "1", "6", "enter")
-        await pilot.pause()
-        assert isinstance(app.screen, StartScreen)
-        assert table.row_count == 2
-        assert str(table.get_row_at(table.cursor_row)[0]) == "Personalemøde"
+        await on_top(pilot, StartScreen)
+        await until(pilot, lambda: len(start.meeting_ids()) == 2, "the new meeting listed")
+        await until(
+            pilot,
+            lambda: str(table.get_row_at(table.cursor_row)[0]).strip() == "Personalemøde",
+            "the new meeting selected",
+        )
         new = max(m.id for m in store.list_meetings())
         assert store.get_meeting(new).groups == 4
         assert store.get_meeting(new).participants == 16
