@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
@@ -166,7 +166,12 @@ class CourseStore(StoreBase):
     # ------------------------------------------------ flip-overs, as the course reads them
     def course_flipovers(self, meeting_ids: Sequence[int]) -> list[Row]:
         """Every flip-over of the meetings (særskilt spor too) in entry order, with its
-        group, proposals [(text, level)], marks, vurdering and wish."""
+        group, proposals [(text, level)], marks, vurdering and wish.
+
+        ``confidential`` is read, not only stored: a flip-over is in særskilt spor when it
+        was moved there (``own_confidential``) or when the wish it was taken from or works
+        on (``wish_id``, followed back to its source) is, so that a wish moved to særskilt
+        spor after a 2nd meeting copied it does not stay open through the copy."""
         ids = list(meeting_ids)
         if not ids:
             return []
@@ -210,7 +215,10 @@ class CourseStore(StoreBase):
                     .scalars()
                     .all()
                 )
+            hidden = _hidden(run, flips)
             for flip in flips:
+                flip["own_confidential"] = bool(flip["confidential"])
+                flip["confidential"] = flip["id"] in hidden
                 flip["proposals"] = tuple(proposals[flip["id"]])
                 flip["marks"] = marks.get(flip["id"], 0)
                 flip["status"] = flip["status"] or ""
@@ -300,12 +308,16 @@ class CourseStore(StoreBase):
     # ------------------------------------------------------------ vurdering, særskilt spor
     def set_assessment(self, flipover_id: int, status: str, reason: str, separate: bool) -> bool:
         """Upsert the flip-over's vurdering; ``separate`` also moves it to særskilt spor
-        (out of its theme and the priorities). False when no such flip-over."""
+        (out of its theme and the priorities); a status that leaves "separate_track"
+        brings it back. False when no such flip-over."""
 
         def work(session: Session) -> bool:
             run = session.connection().execute
             if not _exists(run, FLIP, flipover_id):
                 return False
+            before = run(
+                sa_select(ASSESS.c.status).where(ASSESS.c.flipover_id == flipover_id)
+            ).scalar()
             changed = run(
                 update(ASSESS)
                 .where(ASSESS.c.flipover_id == flipover_id)
@@ -323,6 +335,10 @@ class CourseStore(StoreBase):
                     .where(FLIP.c.id == flipover_id)
                     .values(confidential=True, theme_id=None, priority=None)
                 )
+            elif before == "separate_track":
+                # The vurdering moved it there and now moves it back (out of any theme
+                # and the priorities still; the room can put it back in).
+                run(update(FLIP).where(FLIP.c.id == flipover_id).values(confidential=False))
             return True
 
         return self._write(work)
@@ -343,10 +359,14 @@ class CourseStore(StoreBase):
 
         def work(session: Session) -> str:
             run = session.connection().execute
-            flip = run(sa_select(FLIP.c.confidential).where(FLIP.c.id == flipover_id)).first()
+            flip = run(
+                sa_select(FLIP.c.id, FLIP.c.confidential, FLIP.c.wish_id).where(
+                    FLIP.c.id == flipover_id
+                )
+            ).first()
             if flip is None:
                 return "missing"
-            if not flip[0]:
+            if not _hidden(run, [dict(flip._mapping)]):  # særskilt spor, itself or by its wish
                 return "open"
             changed = run(
                 update(PLAN)
@@ -618,19 +638,20 @@ class CourseStore(StoreBase):
                         )
                     ).inserted_primary_key[0]
                 )
-                for index, seconds in enumerate(meeting.get("phase_seconds", ())):
-                    run(
-                        insert(PhaseRun.__table__).values(
-                            meeting_id=mid,
-                            phase_index=index,
-                            duration_s=float(seconds),
-                            elapsed_s=0.0,
-                            started=False,
-                            turn_extra="",
-                            vote_closed=False,
-                            turn_names="",
-                        )
-                    )
+                phase_runs = [
+                    {
+                        "meeting_id": mid,
+                        "phase_index": index,
+                        "duration_s": float(seconds),
+                        "elapsed_s": 0.0,
+                        "started": False,
+                        "turn_extra": "",
+                        "vote_closed": False,
+                        "turn_names": "",
+                    }
+                    for index, seconds in enumerate(meeting.get("phase_seconds", ()))
+                ]
+                _many(run, PhaseRun.__table__, phase_runs)
                 group_ids: dict[Any, int] = {}
                 for group in meeting.get("groups_rows", ()):
                     group_ids[group["ref"]] = int(
@@ -655,6 +676,12 @@ class CourseStore(StoreBase):
                             )
                         ).inserted_primary_key[0]
                     )
+                # Rows that need no id back are written in one executemany per table.
+                proposals: list[Row] = []
+                votes: list[Row] = []
+                assessments: list[Row] = []
+                plans: list[Row] = []
+                photos: list[Row] = []
                 for flip in meeting.get("flipovers", ()):
                     new = int(
                         run(
@@ -675,64 +702,64 @@ class CourseStore(StoreBase):
                     flip_ids[flip["ref"]] = new
                     if flip.get("wish_ref") is not None:
                         wish_links.append((new, flip["wish_ref"]))
-                    for position, (text, level) in enumerate(flip.get("proposals", ())):
-                        run(
-                            insert(PROP).values(
-                                flipover_id=new, position=position, text=text, level=level
-                            )
-                        )
+                    proposals += [
+                        {"flipover_id": new, "position": position, "text": text, "level": level}
+                        for position, (text, level) in enumerate(flip.get("proposals", ()))
+                    ]
                     assessment = flip.get("assessment")
                     if assessment:
-                        run(insert(ASSESS).values(flipover_id=new, updated_at=now, **assessment))
+                        assessments.append({"flipover_id": new, "updated_at": now, **assessment})
                     plan = flip.get("plan")
                     if plan:
-                        run(insert(PLAN).values(flipover_id=new, updated_at=now, **plan))
+                        plans.append({"flipover_id": new, "updated_at": now, **plan})
                     for phase_index, count in flip.get("marks", ()):
-                        if count > 0:
-                            run(
-                                insert(VOTE),
-                                [
-                                    {
-                                        "meeting_id": mid,
-                                        "flipover_id": new,
-                                        "device_id": "",
-                                        "phase_index": phase_index,
-                                        "created_at": now,
-                                    }
-                                ]
-                                * count,
-                            )
-                    for content_type, data in flip.get("photos", ()):
-                        run(
-                            insert(PHOTO).values(
-                                flipover_id=new,
-                                content_type=content_type,
-                                data=data,
-                                created_at=now,
-                            )
-                        )
+                        vote = {
+                            "meeting_id": mid,
+                            "flipover_id": new,
+                            "device_id": "",
+                            "phase_index": phase_index,
+                            "created_at": now,
+                        }
+                        votes += [vote] * max(count, 0)
+                    photos += [
+                        {
+                            "flipover_id": new,
+                            "content_type": content_type,
+                            "data": data,
+                            "created_at": now,
+                        }
+                        for content_type, data in flip.get("photos", ())
+                    ]
+                _many(run, PROP, proposals)
+                _many(run, VOTE, votes)
+                _many(run, ASSESS, assessments)
+                _many(run, PLAN, plans)
+                for photo in photos:  # one at a time: each may be megabytes
+                    run(insert(PHOTO).values(**photo))
+                choices: list[Row] = []
                 for phase_index, kind, ref, count in meeting.get("choices", ()):
                     target = (
                         {"flipover_id": flip_ids[ref], "theme_id": None}
                         if kind == "f"
                         else {"flipover_id": None, "theme_id": theme_ids[ref]}
                     )
-                    if count > 0:
-                        run(
-                            insert(CHOICE),
-                            [
-                                {
-                                    "meeting_id": mid,
-                                    "phase_index": phase_index,
-                                    "device_id": "",
-                                    "created_at": now,
-                                    **target,
-                                }
-                            ]
-                            * count,
-                        )
-            for new, ref in wish_links:
-                run(update(FLIP).where(FLIP.c.id == new).values(wish_id=flip_ids[ref]))
+                    choice = {
+                        "meeting_id": mid,
+                        "phase_index": phase_index,
+                        "device_id": "",
+                        "created_at": now,
+                        **target,
+                    }
+                    choices += [choice] * max(count, 0)
+                _many(run, CHOICE, choices)
+            if wish_links:
+                run(
+                    update(FLIP)
+                    .where(FLIP.c.id == bindparam("flip"))
+                    .values(wish_id=bindparam("wish")),
+                    [{"flip": new, "wish": flip_ids[ref]} for new, ref in wish_links],
+                )
+            follow_ups: list[Row] = []
             for position, action in enumerate(course.get("actions", ()), 1):
                 fields = {k: action[k] for k in ACTION_FIELDS if k in action and k != "flipover_id"}
                 wish = action.get("wish_ref")
@@ -748,16 +775,17 @@ class CourseStore(StoreBase):
                         )
                     ).inserted_primary_key[0]
                 )
-                for entry in action.get("follow_ups", ()):
-                    run(
-                        insert(FOLLOW).values(
-                            action_item_id=row_id,
-                            date=entry["date"],
-                            status=entry["status"],
-                            note=entry["note"],
-                            created_at=now,
-                        )
-                    )
+                follow_ups += [
+                    {
+                        "action_item_id": row_id,
+                        "date": entry["date"],
+                        "status": entry["status"],
+                        "note": entry["note"],
+                        "created_at": now,
+                    }
+                    for entry in action.get("follow_ups", ())
+                ]
+            _many(run, FOLLOW, follow_ups)
             for position, record in enumerate(course.get("absence", ()), 1):
                 fields = {k: record[k] for k in ABSENCE_FIELDS if k in record}
                 run(
@@ -768,6 +796,53 @@ class CourseStore(StoreBase):
             return fid
 
         return self._write(work)
+
+
+def _hidden(run: Any, flips: Sequence[Row]) -> set[int]:
+    """The ids of the flip-overs that are in særskilt spor themselves or through the wish
+    they name (wish_id, followed across meetings)."""
+    known: dict[int, tuple[bool, int | None]] = {
+        f["id"]: (bool(f["confidential"]), f["wish_id"]) for f in flips
+    }
+    wanted = {w for _c, w in known.values() if w is not None and w not in known}
+    while wanted:
+        found = run(
+            sa_select(FLIP.c.id, FLIP.c.confidential, FLIP.c.wish_id).where(
+                FLIP.c.id.in_(sorted(wanted))
+            )
+        ).all()
+        for fid, confidential, wish in found:
+            known[fid] = (bool(confidential), wish)
+        for fid in wanted - {row[0] for row in found}:
+            known[fid] = (False, None)  # gone
+        wanted = {w for _c, w in known.values() if w is not None and w not in known}
+
+    memo: dict[int, bool] = {}
+
+    def hidden(fid: int) -> bool:
+        chain: list[int] = []
+        result = False
+        current: int | None = fid
+        while current is not None and current not in memo and current not in chain:
+            chain.append(current)
+            confidential, current_wish = known.get(current, (False, None))
+            if confidential:
+                result = True
+                break
+            current = current_wish
+        else:
+            result = memo.get(current, False) if current is not None else False
+        for link in chain:
+            memo[link] = result
+        return result
+
+    return {f["id"] for f in flips if hidden(f["id"])}
+
+
+def _many(run: Any, table: Any, rows: Sequence[Row]) -> None:
+    """Rows into the table in one executemany (nothing when there are none)."""
+    if rows:
+        run(insert(table), list(rows))
 
 
 def _exists(run: Any, table: Any, row_id: int) -> bool:

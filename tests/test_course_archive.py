@@ -4,13 +4,19 @@ nothing."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
+from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
+import storage.course as storage_course
+from facilitator.course.archive import PLAN_FIELDS
 from facilitator.course.model import ARCHIVE_KIND, ARCHIVE_VERSION
 from facilitator.course.service import ArchiveError, Course
 from storage.repo import Store
@@ -215,3 +221,150 @@ def test_any_typed_text_survives_the_archive(
     again = course.import_archive(json.loads(text))
     assert dumped(course.archive(again)) == text
     course.handleplan(again)  # reads, flags and all
+
+
+# ---------------------------------------------------------------- review findings (H1b)
+def test_default_archive_leaves_out_what_went_to_saerskilt_spor_after_seeding(
+    store: Store, course: Course
+) -> None:
+    fid, _m1, _m2, ids = whole_course(store, course)
+    assert "Stabil bemanding" in dumped(course.archive(fid))
+    # after the handleplan was seeded, the 1st meeting's wish goes to særskilt spor: the
+    # 2nd meeting's copy ("stabil", taken from it), the action result naming it and the
+    # handleplan row made from it go with it
+    course.assess(ids["a"], "separate_track", "Én person")
+    course.set_confidential_plan(ids["2stabil"], cause="Vikarer mangler")  # the copy's plan
+    text = dumped(course.archive(fid))
+    for secret in ("Stabil bemanding", "Vikarbank", "Faste vikarer", "Ring rundt"):
+        assert secret not in text, secret
+    everything = course.archive(fid, include_confidential=True)
+    assert "Stabil bemanding" in dumped(everything) and "Vikarer mangler" in dumped(everything)
+    again = course.import_archive(json.loads(dumped(everything)))
+    assert dumped(course.archive(again, include_confidential=True)) == dumped(everything)
+    assert "Stabil bemanding" not in dumped(course.archive(again))
+
+
+def test_a_theme_of_saerskilt_spor_only_is_not_in_the_default_archive(
+    store: Store, course: Course
+) -> None:
+    fid = course.create_forloeb("Ærø Skole")
+    mid = meeting(store, "dialogmoede-1", "1. dialogmøde", fid)
+    a, b = flip(store, mid, 2, 1, "Chikane fra Ole"), flip(store, mid, 2, 2, "Ro")
+    c = flip(store, mid, 2, 3, "Mere ro")
+    store.create_theme(mid, "Oles opførsel", [a])
+    store.create_theme(mid, "Ro og fred", [b, c])
+    store.set_confidential(mid, a, True)  # leaves the theme's name behind
+    document = course.archive(fid)
+    assert [t["name"] for t in document["meetings"][0]["themes"]] == ["Ro og fred"]
+    assert "Oles" not in dumped(document)
+
+
+def test_import_reads_a_time_without_zone_as_utc(store: Store, course: Course) -> None:
+    fid = course.create_forloeb("Ærø Skole")
+    course.add_action(fid, area="A", start="2027-02-01")
+    document = course.archive(fid)
+    document["forloeb"]["created_at"] = "2026-01-01"
+    document["handleplan"][0]["created_at"] = "2026-01-02T10:00:00"
+    again = course.import_archive(document)
+    back = course.archive(again)
+    assert back["forloeb"]["created_at"].startswith("2026-01-01T00:00:00")
+    assert back["handleplan"][0]["created_at"].startswith("2026-01-02T10:00:00")
+    assert course.forloeb(again).revision_due == date(2030, 2, 1)
+
+
+LIMITS = [
+    (lambda d: d["meetings"][0]["flipovers"][0].update(heading="x" * 201), "heading"),
+    (
+        lambda d: d["meetings"][0]["flipovers"][0]["proposals"].append(
+            {"text": "x" * 501, "level": ""}
+        ),
+        r"proposals\[2\].text",
+    ),
+    (
+        lambda d: d["meetings"][0]["flipovers"][0].update(
+            proposals=[{"text": "x", "level": ""}] * 11
+        ),
+        "proposals",
+    ),
+    (
+        lambda d: d["meetings"][0]["flipovers"][0]["photos"][0].update(
+            data=base64.b64encode(b"x" * (2 * 1024 * 1024 + 1)).decode()
+        ),
+        "photos",
+    ),
+    (lambda d: d["meetings"][0]["room_groups"][0].update(grouping="nonsense"), "grouping"),
+    (lambda d: d["absence"][0].update(absence=1e308, actual=1e308), r"absence\[0\].absence"),
+    (lambda d: d["absence"][0].update(actual=10_000_001), r"absence\[0\].actual"),
+    (lambda d: d["forloeb"].update(created_at="i går"), "created_at"),
+    (
+        lambda d: d["meetings"][0]["flipovers"][0]["photos"][0].update(data="AAAA"),
+        r"photos\[0\].data er ikke et billede af typen image/png",
+    ),
+    (
+        lambda d: d["meetings"][0]["flipovers"][0].update(
+            plan={**dict.fromkeys(PLAN_FIELDS, ""), "status": "not_started"}
+        ),
+        r"flipovers\[0\].plan hører kun til særskilt spor",
+    ),
+    (
+        lambda d: d["meetings"][0]["room_groups"][0].update(grouping="x\x1b[2J\ud800"),
+        r"grouping har en ukendt værdi \(x\?\)$",
+    ),
+]
+
+
+@pytest.mark.parametrize("damage,field", LIMITS)
+def test_import_applies_the_apps_limits(
+    store: Store,
+    course: Course,
+    damage,  # noqa: ANN001
+    field: str,
+) -> None:
+    fid, _m1, _m2, _ids = whole_course(store, course)
+    document = course.archive(fid)
+    damage(document)
+    refused(course, store, document, field)
+
+
+def test_a_failure_while_writing_an_import_writes_nothing(
+    store: Store, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fid, _m1, _m2, _ids = whole_course(store, course)
+    document = course.archive(fid, include_confidential=True)
+    tables = ("forloeb", "meeting", "flipover", "proposal", "vote", "choice", "theme", "photo")
+    tables += ("assessment", "confidentialplan", "actionitem", "followup", "absencerecord")
+    counts = [table_count(store, t) for t in tables]
+    real = storage_course.insert
+    written = []
+
+    def insert(table):  # noqa: ANN001, ANN202
+        written.append(table.name)
+        if table is storage_course.ABSENCE and written.count(table.name) == 2:  # the last
+            raise OperationalError("INSERT", {}, Exception("some driver failure"))
+        return real(table)
+
+    monkeypatch.setattr(storage_course, "insert", insert)
+    with pytest.raises(ArchiveError, match="^Forløbet kunne ikke indlæses") as caught:
+        course.import_archive(document)
+    assert "driver" not in str(caught.value)  # Danish, never the driver's words
+    assert "intet er gemt" in str(caught.value)
+    assert [table_count(store, t) for t in tables] == counts
+
+
+def test_import_writes_rows_in_few_statements(store: Store, course: Course) -> None:
+    fid = course.create_forloeb("Stor")
+    mid = meeting(store, "dialogmoede-1", "1. dialogmøde", fid)
+    for n in range(40):
+        marks(store, mid, flip(store, mid, 2, n % 3 + 1, f"Ønske {n}", ["a", "b", "c"]), 2)
+    document = course.archive(fid)
+    statements = []
+
+    def count(*_args, **_kwargs) -> None:  # noqa: ANN002, ANN003
+        statements.append(1)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        course.import_archive(document)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert len(statements) <= 40 + 30  # one per flip-over (its id) and a few per meeting

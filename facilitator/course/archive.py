@@ -18,7 +18,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from facilitator.agenda import AgendaError, parse_agenda
@@ -31,6 +32,8 @@ from facilitator.course.model import (
     LEVELS,
     PLAN_STEPS,
 )
+from facilitator.engine.flipovers import MAX_HEADING, MAX_PROPOSAL, MAX_PROPOSALS
+from facilitator.engine.photos import MAX_PHOTO
 from facilitator.text import BadText, clean_text
 
 NOT_OURS = "Filen er ikke et facilitator-forløb"
@@ -48,6 +51,9 @@ PLAN_FIELDS = (
     "notes",
 )
 MAX_COUNT = 100_000  # marks or choices on one card in one phase
+MAX_AMOUNT = 10_000_000  # fravær or faktiske arbejdsdagsværk of one period (as the service)
+MAX_TEXT = 2000  # one field of the course (as the service)
+GROUPINGS = ("interview", "fours", "wishes")  # facilitator.meeting_size.GROUPING_LABELS
 
 
 def _when(value: datetime) -> str:
@@ -61,7 +67,10 @@ def export(store: Any, forloeb: dict, include_confidential: bool) -> dict:
     except ValueError:
         plan = {}
     meetings = store.forloeb_meetings(forloeb["id"])
+    # ``confidential`` as read: moved to særskilt spor, or taken from / working on a wish
+    # that was (storage's course_flipovers); the document keeps each one's own flag.
     flips_all = store.course_flipovers([m["id"] for m in meetings])
+    hidden = {f["id"] for f in flips_all if f["confidential"]}
     flips_all = [f for f in flips_all if include_confidential or not f["confidential"]]
     flip_ref = {f["id"]: n for n, f in enumerate(_in_meeting_order(flips_all, meetings), 1)}
     plans = (
@@ -96,7 +105,12 @@ def export(store: Any, forloeb: dict, include_confidential: bool) -> dict:
             )
         theme_ref: dict[int, int] = {}
         themes = []
+        # Only the themes an exported flip-over is in: a theme whose members all went to
+        # særskilt spor would otherwise keep its name in the document.
+        used = {f["theme_id"] for f in flips_all if f["meeting_id"] == mid}
         for theme in store.course_themes([mid]):
+            if theme["id"] not in used:
+                continue
             theme_n += 1
             theme_ref[theme["id"]] = theme_n
             themes.append({"ref": theme_n, "name": theme["name"], "priority": theme["priority"]})
@@ -114,7 +128,7 @@ def export(store: Any, forloeb: dict, include_confidential: bool) -> dict:
                 "priority": flip["priority"],
                 "wish": flip_ref.get(flip["wish_id"]),
                 "assessment": None,
-                "confidential": bool(flip["confidential"]),
+                "confidential": _own(flip),
                 "marks": [
                     {"phase_index": phase, "count": count}
                     for (fid, phase), count in sorted(marks.items())
@@ -124,7 +138,7 @@ def export(store: Any, forloeb: dict, include_confidential: bool) -> dict:
             }
             if flip["assessment_id"] is not None:
                 entry["assessment"] = {"status": flip["status"], "reason": flip["reason"]}
-            if flip["confidential"]:
+            if flip["confidential"]:  # itself, or through its wish: it may have a plan
                 row = plans.get(flip["id"])
                 entry["plan"] = None if row is None else {k: row[k] for k in PLAN_FIELDS}
             flips.append(entry)
@@ -170,6 +184,8 @@ def export(store: Any, forloeb: dict, include_confidential: bool) -> dict:
             "follow_ups": logs.get(a["id"], []),
         }
         for a in store.action_rows(forloeb["id"])
+        # a row whose wish is in særskilt spor (moved there after the plan was seeded)
+        if include_confidential or a["flipover_id"] not in hidden
     ]
     absence = [
         {
@@ -203,6 +219,11 @@ def export(store: Any, forloeb: dict, include_confidential: bool) -> dict:
     }
 
 
+def _own(flip: dict) -> bool:
+    """The flip-over's own særskilt spor flag (not the one it has through its wish)."""
+    return bool(flip.get("own_confidential", flip["confidential"]))
+
+
 def _in_meeting_order(flips: list[dict], meetings: list[dict]) -> list[dict]:
     order = {m["id"]: n for n, m in enumerate(meetings)}
     return sorted(flips, key=lambda f: (order[f["meeting_id"]], f["id"]))
@@ -230,12 +251,17 @@ class _Reader:
             raise self.bad(where, "har forkert type")
         return value
 
-    def text(self, obj: dict, key: str, path: str, *, multiline: bool = False) -> str:
+    def text(
+        self, obj: dict, key: str, path: str, *, multiline: bool = False, limit: int = MAX_TEXT
+    ) -> str:
         value = self.get(obj, key, path, str)
         try:
-            return clean_text(value, multiline=multiline)
+            text = clean_text(value, multiline=multiline)
         except BadText:
             raise self.bad(f"{path}.{key}", "indeholder et ugyldigt tegn") from None
+        if len(text) > limit:
+            raise self.bad(f"{path}.{key}", f"er for lang (højst {limit} tegn)")
+        return text
 
     def count(self, obj: dict, key: str, path: str, limit: int = MAX_COUNT) -> int:
         value = self.get(obj, key, path, int)
@@ -246,9 +272,11 @@ class _Reader:
     def when(self, obj: dict, key: str, path: str) -> datetime:
         value = self.get(obj, key, path, str)
         try:
-            return datetime.fromisoformat(value)
+            when = datetime.fromisoformat(value)
         except ValueError:
             raise self.bad(f"{path}.{key}", "er ikke et tidspunkt") from None
+        # A time without its zone is read as UTC, the zone this program writes.
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
     def items(self, obj: dict, key: str, path: str) -> list[tuple[str, dict]]:
         values = self.get(obj, key, path, list)
@@ -262,7 +290,8 @@ class _Reader:
 
     def choice(self, value: str, allowed: Any, path: str) -> str:
         if value not in allowed:
-            raise self.bad(path, f"har en ukendt værdi ({value})")
+            shown = str(value).encode("utf-8", "replace").decode("utf-8")
+            raise self.bad(path, f"har en ukendt værdi ({clean_text(shown)[:60]})")
         return value
 
 
@@ -316,6 +345,8 @@ def read(document: Any) -> dict:
     group_refs: set[int] = set()
     theme_refs: set[int] = set()
     wish_links: list[tuple[str, int]] = []
+    plan_checks: list[tuple[str, int]] = []
+    secret: dict[int, tuple[bool, int | None]] = {}  # ref → (own særskilt spor, wish ref)
     for path, m in r.items(document, "meetings", ""):
         agenda_toml = r.get(m, "agenda_toml", path, str)
         try:
@@ -341,7 +372,7 @@ def read(document: Any) -> dict:
         for gpath, g in r.items(m, "room_groups", path):
             ref = _new_ref(r, g, gpath, group_refs)
             local_groups.add(ref)
-            grouping = r.text(g, "grouping", gpath)
+            grouping = r.choice(r.get(g, "grouping", gpath, str), GROUPINGS, f"{gpath}.grouping")
             number = r.count(g, "number", gpath, 10_000)
             if (grouping, number) in seen_numbers:
                 raise r.bad(f"{gpath}.number", "findes to gange")
@@ -382,9 +413,12 @@ def read(document: Any) -> dict:
                 wish_links.append((f"{fpath}.wish", wish))
             phase_index = r.count(fl, "phase_index", fpath, max(phases - 1, 0))
             proposals = []
-            for ppath, p in r.items(fl, "proposals", fpath):
+            items = r.items(fl, "proposals", fpath)
+            if len(items) > MAX_PROPOSALS:
+                raise r.bad(f"{fpath}.proposals", f"har for mange forslag (højst {MAX_PROPOSALS})")
+            for ppath, p in items:
                 level = r.choice(r.get(p, "level", ppath, str), ("", *LEVELS), f"{ppath}.level")
-                proposals.append((r.text(p, "text", ppath), level))
+                proposals.append((r.text(p, "text", ppath, limit=MAX_PROPOSAL), level))
             assessment = r.get(fl, "assessment", fpath, dict, optional=True)
             if assessment is not None:
                 apath = f"{fpath}.assessment"
@@ -399,8 +433,9 @@ def read(document: Any) -> dict:
             confidential = r.get(fl, "confidential", fpath, bool)
             plan_row = r.get(fl, "plan", fpath, dict, optional=True)
             if plan_row is not None:
-                if not confidential:
-                    raise r.bad(f"{fpath}.plan", "hører kun til særskilt spor")
+                # særskilt spor itself, or through the wish it was taken from (checked
+                # when every flip-over is read)
+                plan_checks.append((f"{fpath}.plan", ref))
                 ppath = f"{fpath}.plan"
                 plan_row = {
                     k: r.text(plan_row, k, ppath, multiline=k == "notes") for k in PLAN_FIELDS
@@ -423,11 +458,16 @@ def read(document: Any) -> dict:
                     data = base64.b64decode(r.get(ph, "data", ppath, str), validate=True)
                 except (binascii.Error, ValueError):
                     raise r.bad(f"{ppath}.data", "er ikke base64") from None
+                if not data or len(data) > MAX_PHOTO:
+                    raise r.bad(f"{ppath}.data", f"er for stort (højst {MAX_PHOTO // 1024} kB)")
+                if not _looks_like(content_type, data):
+                    raise r.bad(f"{ppath}.data", f"er ikke et billede af typen {content_type}")
                 photos.append((content_type, data))
             kind = r.choice(r.get(fl, "kind", fpath, str), ("wish", "strength"), f"{fpath}.kind")
-            heading = r.text(fl, "heading", fpath)
+            heading = r.text(fl, "heading", fpath, limit=MAX_HEADING)
             if not heading:
                 raise r.bad(f"{fpath}.heading", "er tom")
+            secret[ref] = (confidential, wish)
             flips.append(
                 {
                     "ref": ref,
@@ -474,6 +514,14 @@ def read(document: Any) -> dict:
     for where, ref in wish_links:
         if ref not in flip_refs:
             raise r.bad(where, "peger på et ønske, der ikke findes")
+    for where, ref in plan_checks:
+        seen: set[int] = set()
+        current: int | None = ref
+        while current is not None and current not in seen and not secret[current][0]:
+            seen.add(current)
+            current = secret[current][1]
+        if current is None or not secret[current][0]:
+            raise r.bad(where, "hører kun til særskilt spor")
     actions = []
     for apath, a in r.items(document, "handleplan", ""):
         wish = r.get(a, "wish", apath, int, optional=True)
@@ -528,6 +576,15 @@ def read(document: Any) -> dict:
     return {"forloeb": forloeb, "meetings": meetings, "actions": actions, "absence": absence}
 
 
+def _looks_like(content_type: str, data: bytes) -> bool:
+    """The photo's first bytes are those of its type (the DOCX export opens it)."""
+    if content_type == "image/jpeg":
+        return data.startswith(b"\xff\xd8\xff")
+    if content_type == "image/png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n")
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+
+
 def _new_ref(r: _Reader, obj: dict, path: str, seen: set[int]) -> int:
     ref = r.get(obj, "ref", path, int)
     if ref in seen:
@@ -545,7 +602,12 @@ def _priority(r: _Reader, obj: dict, path: str) -> int | None:
 
 def _amount(r: _Reader, obj: dict, key: str, path: str) -> float:
     value = r.get(obj, key, path, (int, float))
-    number = float(value)
-    if number != number or number < 0 or number == float("inf"):
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        raise r.bad(f"{path}.{key}", "er for stort") from None
+    if not math.isfinite(number) or number < 0:
         raise r.bad(f"{path}.{key}", "skal være et tal, ikke negativt")
+    if number > MAX_AMOUNT:
+        raise r.bad(f"{path}.{key}", f"er for stort (højst {MAX_AMOUNT:_})".replace("_", "."))
     return number

@@ -246,7 +246,14 @@ def _chosen(
     phases: Sequence[Phase],
     choose_at: int,
 ) -> tuple[tuple[ChosenWish, ...], tuple[ActionResult, ...]]:
-    options = choice_options(flips, themes, phases, choose_at)
+    # The options as the room had them: a wish hidden later only through the wish it was
+    # taken from (see storage's course_flipovers) still held its place in the numbering;
+    # it and the action results under it are then left out.
+    as_written = [
+        {**f, "confidential": f.get("own_confidential", f["confidential"])} for f in flips
+    ]
+    options = choice_options(as_written, themes, phases, choose_at)
+    hidden = {f["id"] for f in flips if f["confidential"]}
     counts = {o.key: choices.get((choose_at, o.key[0], int(o.key[1:])), 0) for o in options}
     picked = [o for o in options if counts[o.key] > 0] or list(options)
     by_id = {f["id"]: f for f in flips}
@@ -283,6 +290,8 @@ def _chosen(
             actions[key].append(result)
     chosen = []
     for option in options:
+        if any(member.id in hidden for member in option.flipovers):
+            continue
         first = by_id[option.flipovers[0].id]
         proposals = tuple(
             line for member in option.flipovers for line in proposals_of(by_id[member.id])

@@ -4,8 +4,8 @@ A date is kept as typed; ``parse_date`` reads it when it can: ISO ("2027-01-14")
 numeric ("14-01-2027", "14.01.2027", "14/1/2027", a two-digit year meaning 20xx) and
 with the month's name ("14. jan. 2027", "14. januar 2027", "14 jan 2027"). Without a
 year ("14. jan.", "14/1") it is read only when a ``today`` is given: the next such date
-on or after today. What cannot be read is flagged ("Datoen kan ikke læses: …"), never
-changed or dropped.
+on or after today. What cannot be read is flagged ("Datoen kan ikke læses: …", or
+"Året mangler i datoen: …" for a date without its year), never changed or dropped.
 """
 
 from __future__ import annotations
@@ -111,6 +111,16 @@ def unreadable(text: str) -> str:
     return f"Datoen kan ikke læses: {text}"
 
 
+def date_problem(text: str) -> str | None:
+    """The flag on a typed date: None when it is empty or reads; "Året mangler i datoen:
+    …" when it reads only with a year ("14. jan."); else "Datoen kan ikke læses: …"."""
+    if not str(text or "").strip() or parse_date(text) is not None:
+        return None
+    if parse_date(text, today=date(2000, 1, 1)) is not None:
+        return f"Året mangler i datoen: {text}"
+    return unreadable(text)
+
+
 def row_flags(
     *,
     responsible: str,
@@ -129,11 +139,11 @@ def row_flags(
     if not start.strip():
         flags.append("Startdato mangler")
     elif begin is None:
-        flags.append(unreadable(start))
+        flags.append(date_problem(start) or unreadable(start))
     if not follow_up.strip():
         flags.append("Opfølgningsdato mangler")
     elif end is None:
-        flags.append(unreadable(follow_up))
+        flags.append(date_problem(follow_up) or unreadable(follow_up))
     if begin and end and end < begin:
         flags.append("Opfølgning før start")
     if begin and status == "not_started" and begin < today - timedelta(days=LONG_PAST_DAYS):

@@ -255,3 +255,7 @@ class Handleplan:
     absence: tuple[AbsenceRow, ...]
     confidential: tuple[ConfidentialItem, ...] = ()  # only when asked for
     made_at: datetime = field(default_factory=datetime.now)
+    # (added by H1b) rows whose wish went to særskilt spor after the plan was seeded (or
+    # whose wish was taken from one that did): never in ``rows``; here only when asked
+    # for, like ``confidential``.
+    confidential_rows: tuple[ActionRow, ...] = ()

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, timedelta
 from typing import Any
 
 from facilitator.course import archive as archive_module
 from facilitator.course import bruttoliste as bl
 from facilitator.course.dates import (
+    LONG_PAST_DAYS,
     add_years,
+    date_problem,
     is_overdue,
     parse_date,
     row_flags,
@@ -55,7 +57,17 @@ from storage.rows import LeaseHeld
 
 __all__ = ["ArchiveError", "Course", "CourseError"]
 
+# What storage.base.reason says in Danish about the faults a room meets.
+_STORAGE_DA = (
+    "disken er fuld",
+    "databasen er skrivebeskyttet",
+    "databasen er låst af et andet program",
+    "disken svarer ikke (I/O-fejl)",
+    "databasefilen kan ikke åbnes",
+)
+
 MAX_TEXT = 2000  # one field of the course (a begrundelse, a note)
+MAX_AMOUNT = 10_000_000  # fravær or faktiske arbejdsdagsværk (days or hours) of one period
 FORLOEB_TEXT = ("workplace", "unit", "tovholder", "moedeleder", "handleplan_date")
 ACTION_TEXT = ("area", "goal", "responsible", "start", "follow_up")
 PLAN_FIELDS = bl.PLAN_TEXT_FIELDS
@@ -85,14 +97,25 @@ LABELS_DA = {
 }
 
 
+def _guarded(value: Any, *, multiline: bool = False) -> str:
+    """clean_text, its refusal (BadText) a CourseError: every typed value passes here."""
+    try:
+        return clean_text(value, multiline=multiline)
+    except BadText as exc:
+        raise CourseError(str(exc)) from None
+
+
+def _shown(value: Any) -> str:
+    """A refused value as a message may show it: cleaned, an invalid character replaced."""
+    text = value if isinstance(value, str) else str(value)
+    return clean_text(text.encode("utf-8", "replace").decode("utf-8"))[:100]
+
+
 def _clean(value: Any, *, multiline: bool = False, name: str = "") -> str:
     name = LABELS_DA.get(name, name)
     if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int, float))):
         raise CourseError(f"{name or 'Feltet'} skal være tekst.")
-    try:
-        text = clean_text(value, multiline=multiline)
-    except BadText as exc:
-        raise CourseError(str(exc)) from None
+    text = _guarded(value, multiline=multiline)
     if len(text) > MAX_TEXT:
         raise CourseError(f"Teksten er for lang (højst {MAX_TEXT} tegn).")
     return text
@@ -118,11 +141,11 @@ def _number(value: Any, name: str) -> float:
     if isinstance(value, bool):
         raise CourseError(f"{name} skal være et tal.")
     if isinstance(value, str):
-        text = clean_text(value).replace(" ", "").replace(",", ".")
+        text = _guarded(value).replace(" ", "").replace(",", ".")
         try:
             number = float(text)
         except ValueError:
-            raise CourseError(f"{name} skal være et tal: {clean_text(value)}") from None
+            raise CourseError(f"{name} skal være et tal: {_shown(value)}") from None
     elif isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -131,6 +154,8 @@ def _number(value: Any, name: str) -> float:
         raise CourseError(f"{name} skal være et tal.")
     if number < 0:
         raise CourseError(f"{name} kan ikke være negativ.")
+    if number > MAX_AMOUNT:
+        raise CourseError(f"{name} er for stort (højst {MAX_AMOUNT:,}).".replace(",", "."))
     return number
 
 
@@ -191,12 +216,12 @@ class Course:
                 plan = dict(old_plan)
                 for step, text in value.items():
                     if not _known(step, PLAN_STEPS):
-                        raise CourseError(f"Ukendt trin i planen: {clean_text(step)}")
+                        raise CourseError(f"Ukendt trin i planen: {_shown(step)}")
                     plan[step] = _clean(text, name=PLAN_STEPS[step])
                 plan = {k: plan[k] for k in PLAN_STEPS if plan.get(k)}
                 values[name] = json.dumps(plan, ensure_ascii=False, sort_keys=True)
             else:
-                raise CourseError(f"Ukendt felt: {clean_text(name)}")
+                raise CourseError(f"Ukendt felt: {_shown(name)}")
         if "workplace" in values:
             if not values["workplace"]:
                 raise CourseError("Arbejdspladsen mangler – skriv den først.")
@@ -261,11 +286,17 @@ class Course:
         self.erased_clean = bool(_storage(self.store.erase_free_space))
         return gone
 
-    def _info(self, row: dict) -> ForloebInfo:
+    def _info(self, row: dict, hidden_out: set[int] | None = None) -> ForloebInfo:
+        """The forløb as ForloebInfo; ``hidden_out`` gets the ids of its flip-overs in
+        særskilt spor (moved there, or through the wish they were taken from)."""
         today = self.today
         plan = _plan(row)
         meetings = _storage(self.store.forloeb_meetings, row["id"])
         flips = _storage(self.store.course_flipovers, [m["id"] for m in meetings])
+        hidden = {f["id"] for f in flips if f["confidential"]}
+        if hidden_out is not None:
+            hidden_out |= hidden
+        held = {f["meeting_id"] for f in flips}  # a meeting with no flip-over is not held
         infos = []
         second: list[dict] = []
         for meeting in meetings:
@@ -286,7 +317,11 @@ class Course:
                     assessed=sum(1 for w in wishes if w["status"]),
                 )
             )
-        actions = _storage(self.store.action_rows, row["id"])
+        # A row whose wish is in særskilt spor is not part of the open plan: its heading
+        # and activities would name it (Course.handleplan keeps it apart).
+        actions = [
+            a for a in _storage(self.store.action_rows, row["id"]) if a["flipover_id"] not in hidden
+        ]
         late = tuple(
             (a["position"], a["area"], a["follow_up"])
             for a in actions
@@ -294,7 +329,28 @@ class Course:
         )
         overdue = len(late)
         revision = _revision_due(row["handleplan_date"], actions)
-        next_step = _next_step(infos, second, plan, actions, overdue, revision, today)
+        next_step = _next_step(infos, second, held, plan, actions, overdue, revision, today)
+        second_ids = {m["id"] for m in second}
+        firsts = [m for m in infos if m.id not in second_ids]
+        happened = set()
+        if firsts:
+            happened.add("meeting_1")
+        if second_ids or (
+            any(m.id in held for m in firsts)
+            and all(m.assessed >= m.wishes for m in firsts if m.id in held)
+        ):
+            happened.add("assessment")
+        if second_ids:
+            happened.add("meeting_2")
+        if actions or parse_date(row["handleplan_date"] or "") is not None:
+            happened.add("handleplan")
+        if any(a["status"] != "not_started" for a in actions):
+            happened.add("follow_up")
+        measured = len(_storage(self.store.absence_rows, row["id"]))
+        if measured >= 1:
+            happened.add("absence_before")
+        if measured >= 2:
+            happened.add("absence_after")
         return ForloebInfo(
             id=row["id"],
             name=row["name"],
@@ -310,7 +366,7 @@ class Course:
             next_step=next_step,
             overdue=overdue,
             revision_due=revision,
-            flags=_plan_flags(plan, row["handleplan_date"], today),
+            flags=_plan_flags(plan, row["handleplan_date"], today, happened),
             overdue_rows=late,
         )
 
@@ -351,10 +407,15 @@ class Course:
     # ------------------------------------------------------------ vurdering
     def assess(self, flipover_id: int, status: str, reason: str) -> None:
         """Set a wish's vurdering. ``status`` "" or a key of ASSESSMENT_STATUSES;
-        "separate_track" also moves the flip-over to særskilt spor."""
+        "separate_track" also moves the flip-over to særskilt spor (out of its theme and
+        the priorities). Moving is clean at any time: a handleplan row already made from
+        the wish is kept but read as confidential (Handleplan.confidential_rows, never in
+        ``rows`` or a default archive), and so is a later meeting's flip-over taken from
+        it or working on it (its ``wish_id``). Another status brings a wish the vurdering
+        had moved there back (not one moved in the meeting)."""
         status = status or ""
         if status and not _known(status, ASSESSMENT_STATUSES):
-            raise CourseError(f"Ukendt vurdering: {clean_text(status)}")
+            raise CourseError(f"Ukendt vurdering: {_shown(status)}")
         text = _clean(reason, multiline=True, name="Begrundelsen")
         found = _storage(
             self.store.set_assessment, flipover_id, status, text, status == "separate_track"
@@ -380,10 +441,10 @@ class Course:
         values: dict[str, str] = {}
         for name, value in fields.items():
             if name not in PLAN_FIELDS:
-                raise CourseError(f"Ukendt felt: {clean_text(name)}")
+                raise CourseError(f"Ukendt felt: {_shown(name)}")
             if name == "status":
                 if not _known(value, ACTION_STATUSES):
-                    raise CourseError(f"Ukendt status: {clean_text(value)}")
+                    raise CourseError(f"Ukendt status: {_shown(value)}")
                 values[name] = value
             else:
                 values[name] = _clean(value, multiline=name == "notes", name=name)
@@ -403,14 +464,19 @@ class Course:
 
     # ------------------------------------------------------------ handleplan
     def handleplan(self, forloeb_id: int, *, include_confidential: bool = False) -> Handleplan:
-        info = self.forloeb(forloeb_id)
+        """The rows in order, the sygefravær. A row whose wish is in særskilt spor (moved
+        there after the plan was seeded, by the vurdering or in the meeting, or taken from
+        a wish that was) is never in ``rows``: it is in ``confidential_rows``, and only
+        when asked for."""
+        hidden: set[int] = set()
+        info = self._info(self._forloeb_row(forloeb_id), hidden)
         today = self.today
         logs: dict[int, list[FollowUpEntry]] = {}
         for entry in _storage(self.store.follow_up_rows, forloeb_id):
             logs.setdefault(entry["action_item_id"], []).append(
                 FollowUpEntry(entry["id"], entry["date"], entry["status"], entry["note"])
             )
-        rows = tuple(
+        every = tuple(
             ActionRow(
                 id=a["id"],
                 position=a["position"],
@@ -434,9 +500,17 @@ class Course:
             )
             for a in _storage(self.store.action_rows, forloeb_id)
         )
+        rows = tuple(r for r in every if r.source_id not in hidden)
+        secret = tuple(r for r in every if r.source_id in hidden) if include_confidential else ()
         absence = tuple(_absence_row(r) for r in _storage(self.store.absence_rows, forloeb_id))
         confidential = tuple(self.confidential_items(forloeb_id)) if include_confidential else ()
-        return Handleplan(forloeb=info, rows=rows, absence=absence, confidential=confidential)
+        return Handleplan(
+            forloeb=info,
+            rows=rows,
+            absence=absence,
+            confidential=confidential,
+            confidential_rows=secret,
+        )
 
     def seed_handleplan(self, forloeb_id: int) -> int:
         """Rows from the latest 2nd meeting's prioritised wishes (their proposals and the
@@ -466,7 +540,9 @@ class Course:
             entries.append((min(ids), heading, lines, ids))
         chosen = list(brutto.chosen)
         if not entries:
-            burning = [c for c in chosen if c.burning > 0] or chosen
+            burning = [c for c in chosen if c.burning > 0]
+            if not burning:
+                raise CourseError("Ingen ønsker er prioriteret eller valgt endnu på 2. dialogmøde")
             for c in sorted(burning, key=lambda c: -c.burning):
                 lines = [_level_line(p.text, p.level) for p in c.proposals]
                 entries.append((c.id, c.heading, lines, {c.id}))
@@ -503,10 +579,10 @@ class Course:
                 values[name] = "\n".join(_lines(value, "Aktiviteter"))
             elif name == "status":
                 if not _known(value, ACTION_STATUSES):
-                    raise CourseError(f"Ukendt status: {clean_text(value)}")
+                    raise CourseError(f"Ukendt status: {_shown(value)}")
                 values[name] = value
             else:
-                raise CourseError(f"Ukendt felt: {clean_text(name)}")
+                raise CourseError(f"Ukendt felt: {_shown(name)}")
         return values
 
     def add_action(self, forloeb_id: int, **fields: Any) -> int:
@@ -527,7 +603,9 @@ class Course:
 
     def move_action(self, row_id: int, delta: int) -> None:
         """Move a row up (-1) or down (+1) in the order."""
-        if not _storage(self.store.move_action_row, row_id, int(delta)):
+        if isinstance(delta, bool) or not isinstance(delta, int):
+            raise CourseError("Rækken kan kun flyttes op eller ned.")
+        if not _storage(self.store.move_action_row, row_id, delta):
             raise CourseError(f"Rækken {row_id} findes ikke i handleplanen.")
 
     def delete_action(self, row_id: int) -> None:
@@ -538,7 +616,7 @@ class Course:
         """One entry of the row's follow-up log; a status also becomes the row's."""
         status = status or ""
         if status and not _known(status, ACTION_STATUSES):
-            raise CourseError(f"Ukendt status: {clean_text(status)}")
+            raise CourseError(f"Ukendt status: {_shown(status)}")
         entry = _storage(
             self.store.add_follow_up_row,
             row_id,
@@ -565,7 +643,7 @@ class Course:
                     raise CourseError("Enheden skal være dage eller timer.")
                 values[name] = value
             else:
-                raise CourseError(f"Ukendt felt: {clean_text(name)}")
+                raise CourseError(f"Ukendt felt: {_shown(name)}")
         return values
 
     def add_absence(self, forloeb_id: int, **fields: Any) -> int:
@@ -603,7 +681,11 @@ class Course:
         try:
             return self.store.import_forloeb(course)
         except StorageError as exc:
-            raise ArchiveError(f"Forløbet kunne ikke indlæses: {exc}") from None
+            # Danish only: the faults a room meets are named in Danish by storage; any
+            # other (a driver's own words) is not shown.
+            known = next((da for da in _STORAGE_DA if da in str(exc)), None)
+            why = known or "databasen tog ikke imod det"
+            raise ArchiveError(f"Forløbet kunne ikke indlæses ({why}); intet er gemt.") from None
 
 
 # ---------------------------------------------------------------- helpers
@@ -622,13 +704,16 @@ def _level_line(text: str, level: str) -> str:
 def _absence_row(r: Mapping[str, Any]) -> AbsenceRow:
     flags: list[str] = []
     begin, end = parse_date(r["period_start"]), parse_date(r["period_end"])
-    for text, value in ((r["period_start"], begin), (r["period_end"], end)):
-        if text and value is None:
-            flags.append(unreadable(text))
+    for text in (r["period_start"], r["period_end"]):
+        problem = date_problem(text or "")
+        if problem:
+            flags.append(problem)
     if begin and end and end < begin:
         flags.append("Perioden slutter før den begynder")
     if r["actual"] + r["absence"] <= 0:
         flags.append("Fravær og faktiske arbejdsdagsværk mangler")
+    elif r["actual"] <= 0:
+        flags.append("Faktiske arbejdsdagsværk mangler")
     return AbsenceRow(
         id=r["id"],
         position=r["position"],
@@ -642,36 +727,56 @@ def _absence_row(r: Mapping[str, Any]) -> AbsenceRow:
     )
 
 
-def _plan_flags(plan: Mapping[str, str], handleplan_date: str, today: date) -> tuple[str, ...]:
+CHAINED_STEPS = tuple(k for k in PLAN_STEPS if k not in ("absence_before", "absence_after"))
+
+
+def _plan_flags(
+    plan: Mapping[str, str],
+    handleplan_date: str,
+    today: date,
+    happened: set[str] | frozenset = frozenset(),
+) -> tuple[str, ...]:
+    """Each dated step against the latest dated step before it (the sygefravær's
+    measurements are out of that chain); a step that has not happened yet and was planned
+    more than a year ago; dates that cannot be read or lack their year."""
     flags: list[str] = []
-    previous: tuple[str, date] | None = None
+    latest: tuple[str, date] | None = None
+    long_ago = today - timedelta(days=LONG_PAST_DAYS)
     for step, label in PLAN_STEPS.items():
         text = plan.get(step, "")
         if not text:
             continue
         when = parse_date(text)
         if when is None:
-            flags.append(f"{label}: {unreadable(text)}")
+            flags.append(f"{label}: {date_problem(text) or unreadable(text)}")
             continue
-        if previous is not None and when < previous[1]:
-            flags.append(f"{label} ligger før {previous[0]}")
-        previous = (label, when)
+        if step in CHAINED_STEPS:
+            if latest is not None and when < latest[1]:
+                flags.append(f"{label} ligger før {latest[0]}")
+            if latest is None or when > latest[1]:
+                latest = (label, when)
+        if step not in happened and when < long_ago:
+            flags.append(f"{label} ligger over et år tilbage")
     if handleplan_date and parse_date(handleplan_date) is None:
-        flags.append(f"Handleplanens dato: {unreadable(handleplan_date)}")
+        problem = date_problem(handleplan_date) or unreadable(handleplan_date)
+        flags.append(f"Handleplanens dato: {problem}")
     return tuple(flags)
 
 
 def _revision_due(handleplan_date: str, actions: Sequence[Mapping[str, Any]]) -> date | None:
+    """Three years after the handleplan's date; without one, after the earliest start
+    date of a row that reads; else None (a draft row alone starts no clock)."""
     adopted = parse_date(handleplan_date or "")
-    if adopted is None and actions:
-        first: datetime = min(a["created_at"] for a in actions)
-        adopted = first.date()
+    if adopted is None:
+        starts = [d for a in actions if (d := parse_date(a["start"] or "")) is not None]
+        adopted = min(starts) if starts else None
     return None if adopted is None else add_years(adopted, REVISION_YEARS)
 
 
 def _next_step(
     meetings: Sequence[MeetingInfo],
     second: Sequence[Mapping[str, Any]],
+    held: set[int],
     plan: Mapping[str, str],
     actions: Sequence[Mapping[str, Any]],
     overdue: int,
@@ -685,27 +790,37 @@ def _next_step(
             return f"{label} {short_date_da(when, today)}"
         return f"{label} {text}" if text else f"{label} {missing}"
 
-    if not meetings:
-        return planned("meeting_1", "1. dialogmøde", "mangler")
+    if actions:  # a handleplan, whatever meetings the forløb holds
+        if overdue:
+            return f"{overdue} opfølgning{'er' if overdue > 1 else ''} overskredet"
+        lacking = sum(
+            1
+            for a in actions
+            if not a["responsible"].strip() or not a["start"].strip() or not a["follow_up"].strip()
+        )
+        if lacking:
+            rows = "række" if lacking == 1 else "rækker"
+            return f"Handleplan mangler ansvarlig eller datoer ({lacking} {rows})"
+        upcoming = sorted(
+            d
+            for a in actions
+            if a["status"] != "done"
+            and (d := parse_date(a["follow_up"])) is not None
+            and d >= today
+        )
+        if upcoming:
+            return f"Næste opfølgning {short_date_da(upcoming[0], today)}"
+        if revision is not None:
+            return f"APV revideres senest {short_date_da(revision, today)}"
+        return "Handleplan følges op"
     second_ids = {m["id"] for m in second}
-    firsts = [m for m in meetings if m.id not in second_ids]
-    if not second_ids and firsts:
-        last = firsts[-1]
-        if last.wishes > last.assessed:
-            return f"Vurdering mangler ({last.wishes - last.assessed} af {last.wishes} ønsker)"
-    if not second_ids:
-        return planned("meeting_2", "2. dialogmøde", "skal planlægges")
-    if not actions:
+    if second_ids:
         return "Handleplan mangler"
-    if overdue:
-        return f"{overdue} opfølgning{'er' if overdue > 1 else ''} overskredet"
-    upcoming = sorted(
-        d
-        for a in actions
-        if a["status"] != "done" and (d := parse_date(a["follow_up"])) is not None and d >= today
-    )
-    if upcoming:
-        return f"Næste opfølgning {short_date_da(upcoming[0], today)}"
-    if revision is not None:
-        return f"APV revideres senest {short_date_da(revision, today)}"
-    return "Handleplan følges op"
+    firsts = [m for m in meetings if m.id not in second_ids and m.id in held]
+    if not firsts:  # none yet, or made in advance and not held
+        return planned("meeting_1", "1. dialogmøde", "mangler")
+    wishes = sum(m.wishes for m in firsts)
+    assessed = sum(m.assessed for m in firsts)
+    if wishes > assessed:
+        return f"Vurdering mangler ({wishes - assessed} af {wishes} ønsker)"
+    return planned("meeting_2", "2. dialogmøde", "skal planlægges")
