@@ -385,3 +385,21 @@ def test_the_progress_bar_shows_on_a_terminal_only(forloeb, folder):
                          output=str(folder / "b.docx"))  # fmt: skip
     assert status == 0 and "Skriver" not in err
     assert os.path.getsize(folder / "a.docx") > 0
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_a_handleplan_row_whose_wish_went_to_saerskilt_spor_is_only_in_the_secret_file(
+    forloeb, folder, fmt
+):
+    course = Course(forloeb.store, today=TODAY)
+    (row,) = [r for r in course.handleplan(forloeb.id).rows if r.area == "Stabil bemanding"]
+    course.update_action(row.id, responsible="Vikarkoordinator Ib")
+    course.assess(forloeb.wish, "separate_track", "Det handler om en enkelt kollega")
+    target = folder / f"plan.{fmt}"
+    status, _, err = run(forloeb.store, forloeb_id=forloeb.id, what="handleplan", fmt=fmt,
+                         output=str(target), include_confidential=True)  # fmt: skip
+    assert status == 0, err
+    assert "Stabil bemanding" not in text_of(target, fmt)
+    secret = text_of(folder / f"plan-FORTROLIGT.{fmt}", fmt)
+    assert "Stabil bemanding" in secret and "Vikarkoordinator Ib" in secret
+    assert "Vikarkoordinator Ib" not in text_of(target, fmt)

@@ -170,11 +170,33 @@ def _gather(
     main = render_handleplan(plan, fmt, photos=photos, steps=steps)
     secret = None
     if include_confidential:
-        items = course.handleplan(fid, include_confidential=True).confidential
+        full = course.handleplan(fid, include_confidential=True)
+        items = full.confidential + tuple(_row_as_item(r) for r in full.confidential_rows)
         where = ", ".join(x for x in (plan.forloeb.workplace, plan.forloeb.unit) if x)
         context = handleplan_context(plan)
         secret = render_confidential(items, fmt, where=where, kind=HANDLEPLAN_KIND, context=context)
     return _Export(main, secret)
+
+
+def _row_as_item(row: Any) -> Any:
+    """A handleplan row whose wish went to særskilt spor after the plan was made, as an
+    item of the confidential document (it is in no default one)."""
+    from facilitator.course.model import ConfidentialItem, ProposalLine
+
+    notes = "\n".join(x for x in (f"Mål: {row.goal}" if row.goal else "", row.notes) if x)
+    return ConfidentialItem(
+        id=row.source_id or 0,
+        meeting_id=0,
+        meeting_title="Handleplanen",
+        heading=row.area,
+        proposals=tuple(ProposalLine(a) for a in row.activities),
+        responsible=row.responsible,
+        start=row.start,
+        follow_up=row.follow_up,
+        status=row.status,
+        notes=notes,
+        flags=row.flags,
+    )
 
 
 # ---------------------------------------------------------------- writing
