@@ -170,13 +170,24 @@ def _para(
     bold: bool = False,
     grey: bool = False,
 ) -> Paragraph:
-    paragraph = document.add_paragraph(style=style)
+    paragraph = document.add_paragraph(style=_style(document, style))
     if text:
         run = paragraph.add_run(_t(text))
         run.bold = bold
         if grey:
             run.font.color.rgb = GREY
     return paragraph
+
+
+def _style(document: DocxDocument, name: str | None) -> object:
+    """The style object by name, looked up once per document: python-docx searches every
+    style by name on each add_paragraph, most of the time of a long bruttoliste."""
+    if name is None:
+        return None
+    cache = document.__dict__.setdefault("_facilitator_styles", {})
+    if name not in cache:
+        cache[name] = document.styles[name]
+    return cache[name]
 
 
 def _heading(document: DocxDocument, text: str, level: int) -> Paragraph:
