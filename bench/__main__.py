@@ -9,7 +9,7 @@ makes a quick or partial run write it too). The benchmarks:
 
 - votes   (bench/votes.py)   marks from a room, loop lag and key latency in the TUI
 - web     (bench/web.py)     throughput, phones joining, a phase change reaching them, memory
-- export  (bench/export.py)  10,000 flip-overs × 3 proposals in md, csv and json
+- export  (bench/export.py)  10,000 flip-overs × 3 proposals: md, csv, json (vs a floor), xlsx, docx
 - startup (bench/startup.py) `facilitator demo` and `run` to their first frame
 
 The robustness trials are separate commands: bench/crash.py (SIGKILL while phones vote),
