@@ -135,3 +135,17 @@ async def test_a_flipover_without_levels_reads_as_before(meetings):
     await engine.goto(PICK)
     flip = await engine.add_flipover(1, "Overskrift", ["a", "b"])
     assert flip.levels == () and flip.lines == (("a", ""), ("b", ""))
+
+
+async def test_the_action_groups_flipovers_are_no_wishes_to_rank_or_prioritise(meetings):
+    """What the action groups write hangs under its wish: the prioritering and the
+    choices list the wishes the groups chose, never the action results."""
+    _first, engine = meetings
+    await engine.goto(PICK)
+    stable = await engine.add_flipover(1, "Stabil bemanding", ["Faste vikarer"])
+    await engine.goto(CHOOSE)
+    await engine.hand_choice(f"f{stable.id}")
+    await engine.goto(ACTION)
+    await engine.add_flipover(1, "Konkrete skridt", [("Vikarpulje", "leder")])
+    assert [item.title for item in engine.ranking()] == ["Stabil bemanding"]
+    assert [item.title for item, _n in engine.choice_counts()] == ["Stabil bemanding"]

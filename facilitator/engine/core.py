@@ -55,7 +55,8 @@ class EngineCore:
             self.agenda: Agenda = parse_agenda(meeting.agenda_toml, meeting.agenda_name)
         except AgendaError as exc:
             raise EngineError(f"mødets dagsorden kan ikke læses: {exc.problems[0]}") from None
-        self.model = ReadModel(load_live(store, meeting_id))
+        choose = [i for i, p in enumerate(self.agenda.phases) if p.kind == "choose"]
+        self.model = ReadModel(load_live(store, meeting_id), choose[0] if choose else None)
         self.writer = Writer(store)
         self.phones = 0
         self._version = 0

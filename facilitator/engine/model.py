@@ -27,6 +27,9 @@ class BoardView:
     version: int
     all_flipovers: tuple[FlipoverRow, ...]  # særskilt spor included
     themes: tuple[ThemeRow, ...]
+    # 2. dialogmøde: flip-overs written after this phase (the "brænder for" phase) are the
+    # action groups' results under their wish, not wishes to rank or prioritise.
+    action_from: int | None = None
 
     @cached_property
     def flipovers(self) -> tuple[FlipoverRow, ...]:
@@ -35,7 +38,10 @@ class BoardView:
 
     @cached_property
     def ranking(self) -> tuple[RankItem, ...]:
-        return tuple(rank(self.flipovers, self.themes))
+        if self.action_from is None:
+            return tuple(rank(self.flipovers, self.themes))
+        wishes = (f for f in self.flipovers if f.phase_index <= self.action_from)
+        return tuple(rank(wishes, self.themes))
 
     @cached_property
     def prioritised(self) -> tuple[RankItem, ...]:
@@ -43,8 +49,9 @@ class BoardView:
 
 
 class ReadModel:
-    def __init__(self, rows: LiveRows) -> None:
+    def __init__(self, rows: LiveRows, action_from: int | None = None) -> None:
         self.version = 0
+        self.action_from = action_from
         self._flips: dict[int, FlipBase] = {f.id: f for f in rows.flips}
         self._marks: Counter[int] = Counter()  # flip-over → every mark (phones and hands)
         self._hand: Counter[int] = Counter()  # flip-over → hand-counted marks
@@ -74,6 +81,7 @@ class ReadModel:
                 self.version,
                 tuple(self._row(fid) for fid in self._order),
                 tuple(self._themes.values()),
+                self.action_from,
             )
         return self._view
 
