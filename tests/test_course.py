@@ -777,8 +777,16 @@ def test_revision_clock_starts_from_the_earliest_start_date(store: Store, course
     course.add_action(fid, area="C", start="2027-02-01")
     course.add_action(fid, area="D", start="en gang")
     assert course.forloeb(fid).revision_due == date(2030, 2, 1)
-    course.update_forloeb(fid, handleplan_date="10. jan. 2027")
+    course.update_forloeb(fid, plan={"handleplan": "15-01-2027"})  # the planned date wins
+    assert course.forloeb(fid).revision_due == date(2030, 1, 15)
+    course.update_forloeb(fid, handleplan_date="10. jan. 2027")  # and the adopted one over it
     assert course.forloeb(fid).revision_due == date(2030, 1, 10)
+
+
+def test_a_second_meeting_alone_asks_for_the_first(store: Store, course: Course) -> None:
+    fid = course.create_forloeb("Ærø Skole")
+    meeting(store, "dialogmoede-2", "2. dialogmøde", fid)
+    assert course.forloeb(fid).next_step == "1. dialogmøde mangler"
 
 
 def test_plan_flags_compare_with_the_latest_step_so_far(course: Course) -> None:

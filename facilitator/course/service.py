@@ -328,7 +328,7 @@ class Course:
             if is_overdue(a["follow_up"], a["status"], today)
         )
         overdue = len(late)
-        revision = _revision_due(row["handleplan_date"], actions)
+        revision = _revision_due(row["handleplan_date"], actions, plan.get("handleplan", ""))
         next_step = _next_step(infos, second, held, plan, actions, overdue, revision, today)
         second_ids = {m["id"] for m in second}
         firsts = [m for m in infos if m.id not in second_ids]
@@ -763,10 +763,15 @@ def _plan_flags(
     return tuple(flags)
 
 
-def _revision_due(handleplan_date: str, actions: Sequence[Mapping[str, Any]]) -> date | None:
-    """Three years after the handleplan's date; without one, after the earliest start
-    date of a row that reads; else None (a draft row alone starts no clock)."""
+def _revision_due(
+    handleplan_date: str, actions: Sequence[Mapping[str, Any]], planned: str = ""
+) -> date | None:
+    """Three years after the handleplan's date; without one, after its planned date (with
+    a handleplan made), else after the earliest start date of a row that reads; else
+    None (a draft row alone starts no clock)."""
     adopted = parse_date(handleplan_date or "")
+    if adopted is None and actions:
+        adopted = parse_date(planned or "")
     if adopted is None:
         starts = [d for a in actions if (d := parse_date(a["start"] or "")) is not None]
         adopted = min(starts) if starts else None
@@ -814,7 +819,9 @@ def _next_step(
             return f"APV revideres senest {short_date_da(revision, today)}"
         return "Handleplan følges op"
     second_ids = {m["id"] for m in second}
-    if second_ids:
+    if second_ids and (
+        any(i in held for i in second_ids) or any(m.id not in second_ids for m in meetings)
+    ):
         return "Handleplan mangler"
     firsts = [m for m in meetings if m.id not in second_ids and m.id in held]
     if not firsts:  # none yet, or made in advance and not held
