@@ -32,14 +32,17 @@ def _forloeb(course, forloeb_id: int):  # noqa: ANN001, ANN202 - ForloebInfo
 
 
 def _plan(items: list[str]) -> dict[str, str]:
-    from facilitator.course.model import PLAN_STEPS
+    """--plan TRIN=DATO, the steps by their Danish names (or the stored keys)."""
+    from facilitator.course.model import PLAN_STEP_NAMES, PLAN_STEPS
 
     plan: dict[str, str] = {}
     for item in items:
-        step, sep, when = item.partition("=")
-        step = step.strip()
+        name, sep, when = item.partition("=")
+        name = name.strip().lower().replace("_", "-")
+        step = PLAN_STEP_NAMES.get(name) or (name.replace("-", "_") if sep else None)
         if not sep or step not in PLAN_STEPS:
-            fail(f"--plan {item!r}: skriv TRIN=DATO, hvor TRIN er en af {', '.join(PLAN_STEPS)}")
+            names = ", ".join(PLAN_STEP_NAMES)
+            fail(f"--plan {item!r}: skriv TRIN=DATO, hvor TRIN er en af {names}")
         plan[step] = when.strip()
     return plan
 
@@ -127,10 +130,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file).expanduser()
     try:
         raw = path.read_bytes()
+    except FileNotFoundError:
+        fail(f"filen {path} findes ikke; intet er skrevet")
     except OSError as exc:
         from facilitator.cli_common import os_error_da
 
-        fail(f"kan ikke læse {path}: {os_error_da(exc)}")
+        fail(f"kan ikke læse {path}: {os_error_da(exc)}; intet er skrevet")
     try:
         document = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

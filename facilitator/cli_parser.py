@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_arg(p)
 
-    from facilitator.course.model import PLAN_STEPS
+    from facilitator.course.model import PLAN_STEP_NAMES
 
     p = sub.add_parser(
         "forloeb",
@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="TRIN=DATO",
-        help="en planlagt dato; kan gentages. Trin: " + ", ".join(PLAN_STEPS),
+        help="en planlagt dato, fx dialogmoede-2=14-01-2027; kan gentages. Trin: "
+        + ", ".join(PLAN_STEP_NAMES),
     )
     db_arg(p)
 

@@ -45,7 +45,9 @@ def new_forloeb(capsys) -> int:
         "--help-contact",
         "Arbejdsmiljørepræsentant Åse, lokale 3",
         "--plan",
-        "meeting_2=14-01-2027",
+        "dialogmoede-2=14-01-2027",
+        "--plan",
+        "handleplan=1-2-2027",
     ]
     assert main(argv) == 0
     return last_line(capsys)
@@ -278,3 +280,16 @@ def test_a_meeting_made_without_a_course_is_listed_by_its_name(db, capsys):
     capsys.readouterr()
     assert main(["forloeb"]) == 0
     assert "Personalemøde på Ærø" in capsys.readouterr().out.splitlines()[0]
+
+
+def test_importing_a_file_that_is_not_there_says_so(db, tmp_path, capsys):
+    assert main(["import", str(tmp_path / "arkiv.json")]) == 2
+    err = capsys.readouterr().err
+    assert "arkiv.json findes ikke; intet er skrevet" in err
+
+
+def test_plan_steps_are_named_in_danish(db, capsys):
+    forloeb = new_forloeb(capsys)
+    plan = {p.step: p.date for p in Course(Store(db)).forloeb(forloeb).plan}
+    assert plan["meeting_2"] == "14-01-2027" and plan["handleplan"] == "1-2-2027"
+    assert main(["forloeb", "new", "--workplace", "X", "--plan", "meeting_1=1-2-2027"]) == 0

@@ -41,6 +41,16 @@ PLAN_STEPS: dict[str, str] = {
     "follow_up": "Opfølgning",
     "absence_after": "Sygefravær måles (efter)",
 }
+# The steps' names on the command line (`forloeb new --plan TRIN=DATO`), in Danish.
+PLAN_STEP_NAMES: dict[str, str] = {
+    "sygefravaer-foer": "absence_before",
+    "dialogmoede-1": "meeting_1",
+    "vurdering": "assessment",
+    "dialogmoede-2": "meeting_2",
+    "handleplan": "handleplan",
+    "opfoelgning": "follow_up",
+    "sygefravaer-efter": "absence_after",
+}
 HOURS_PER_DAY = 7.4  # one dagsværk
 REVISION_YEARS = 3  # the APV is revised at the latest three years after the handleplan
 ARCHIVE_KIND = "facilitator-forloeb"
