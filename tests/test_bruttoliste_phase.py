@@ -218,7 +218,7 @@ async def test_with_no_1st_meeting_the_phase_says_what_to_do(store, fake_clock, 
     assert engine.bruttoliste() is None
     missing = engine.state()["phase"]["bruttoliste"]["missing"]
     assert missing == NO_FIRST_MEETING
-    assert missing.startswith("Forløbet har intet 1. dialogmøde endnu:")
+    assert missing.startswith("Forløbet har intet 1. dialogmøde endnu, så der er ingen bruttoliste")
     assert engine.latest.event.kind == "course"
 
 

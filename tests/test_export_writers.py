@@ -562,6 +562,7 @@ def test_docx_bruttoliste_is_a4_danish_with_page_numbers_table_and_photos():
     styles = document.styles.element.xml
     assert re.search(r'<w:rPrDefault>.*<w:lang w:val="da-DK"', styles, re.S)
     assert document.core_properties.language == "da-DK"
+    assert document.core_properties.created.year >= 2026  # not the template's 2013
     # Page numbers: a PAGE field in the footer, in raw OXML.
     footer = section.footer._element.xml
     assert 'w:fldCharType="begin"' in footer and 'w:fldCharType="end"' in footer

@@ -24,8 +24,9 @@ from facilitator.engine.events import BruttolistePaged, CourseLoaded, Snapshot
 log = logging.getLogger(__name__)
 
 NO_FIRST_MEETING = (
-    "Forløbet har intet 1. dialogmøde endnu: opret dette møde i samme forløb som "
-    "1. dialogmøde (facilitator new … --forloeb ID), eller gå videre til næste fase."
+    "Forløbet har intet 1. dialogmøde endnu, så der er ingen bruttoliste at vise. "
+    "Gå videre til næste fase – eller læg dette møde i forløbet med 1. dialogmøde "
+    "(startskærmen: n i det forløb)."
 )
 NOT_READ = "Bruttolisten kunne ikke hentes ({}) – prøv at gå ud af fasen og ind igen."
 LOADING = "Bruttolisten hentes …"

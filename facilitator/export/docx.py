@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 from docx import Document
@@ -126,7 +127,13 @@ def _new_document(title: str, header: str, confidential: bool = False) -> DocxDo
     _set_language(document)
     document.core_properties.title = _t(title)
     document.core_properties.author = "facilitator"
+    document.core_properties.last_modified_by = "facilitator"
     document.core_properties.comments = ""
+    # python-docx's template carries its own dates (2013): the document's are now.
+    now = datetime.now(UTC).replace(microsecond=0)
+    document.core_properties.created = now
+    document.core_properties.modified = now
+    document.core_properties.revision = 1
     if confidential:
         document.core_properties.keywords = CONFIDENTIAL_MARK
     normal = document.styles["Normal"]

@@ -111,7 +111,7 @@ class VurderingScreen(CourseScreen):
             rows = Rows()
             width = max(16, (self.app.size.width - 40) // 2)
             for wish in liste.wishes:
-                rank = f"{wish.rank}" + ("=" if wish.tied else "")
+                rank = f"delt {wish.rank}." if wish.tied else f"{wish.rank}."
                 rows.add_row(
                     rank,
                     str(wish.theme_marks if wish.theme else wish.marks),
@@ -184,7 +184,8 @@ class VurderingScreen(CourseScreen):
         if wish.proposals:
             detail.append("\n")
             detail.append(literal(" · ".join(p.text for p in wish.proposals)))
-        words = f"\nGruppe {wish.group} · {wish.marks} markeringer"
+        marks = "1 markering" if wish.marks == 1 else f"{wish.marks} markeringer"
+        words = f"\nGruppe {wish.group} · {marks}"
         if wish.theme:
             words += f" · tema «{wish.theme}» ({wish.theme_marks} i alt)"
         if wish.priority:
