@@ -292,13 +292,15 @@ def test_serve_restarts_at_once_after_sighup(db, mid):
 
 
 def test_serve_waits_for_a_holder_that_is_closing_and_says_so(db, mid):
-    # The holder: a live process on this machine that lets go of the meeting 1 s later.
+    # The holder: a live process on this machine that lets go of the meeting when told
+    # (its stdin closed) — once `serve` has said that it waits, however long its start.
     holder = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time; sys.stdout.write('x\\n'); sys.stdout.flush(); time.sleep(1.0)",
+            "import sys; sys.stdout.write('x\\n'); sys.stdout.flush(); sys.stdin.read()",
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -306,15 +308,17 @@ def test_serve_waits_for_a_holder_that_is_closing_and_says_so(db, mid):
     try:
         holder.stdout.readline()
         Store(db).acquire_lease(mid, holder.pid, f"pid {holder.pid} på {HOST}", time.time())
-        started = time.monotonic()
         proc = serve(db, mid)
+        said = proc.stderr.readline()
+        assert "Venter op til 5 sekunder, hvis det er ved at lukke" in said
+        released = time.monotonic()
+        holder.stdin.close()
+        holder.wait()
         read_until(proc, "Stop med Ctrl+C")
-        waited = time.monotonic() - started
-        assert waited < LEASE_WAIT_S
+        assert time.monotonic() - released < LEASE_WAIT_S
         assert lease_of(db, mid) == proc.pid
         stop(proc)
         err = proc.stderr.read()
-        assert "Venter op til 5 sekunder, hvis det er ved at lukke" in err
         assert "kører allerede" not in err and "Traceback" not in err
     finally:
         holder.kill()
