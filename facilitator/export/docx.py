@@ -513,7 +513,7 @@ def handleplan_docx(plan: Handleplan, photos: Photos = no_photos, steps: Steps =
     else:
         headers = ("Nr.", "Indsatsområde", "Mål", "Aktiviteter", "Ansvarlig", "Start",
                    "Opfølgning", "Status", "Noter")  # fmt: skip
-        widths = (1.1, 3.3, 3.1, 4.6, 2.5, 2.2, 2.6, 1.9, 4.4)
+        widths = (1.1, 3.3, 3.1, 4.4, 2.5, 2.6, 2.6, 1.9, 4.2)
         rows = []
         for r in plan.rows:
             notes = [(r.notes, False)] + [(flag_text(f), True) for f in r.flags]
