@@ -7,6 +7,7 @@ data are read in a thread (database work), never on the loop that draws.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from rich.text import Text
@@ -20,11 +21,21 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX, group_plan, meeting_size_problem
 from screens.components import KeyFooter
 from screens.components.course_form import CourseFormScreen, FormField, SaveRefused
-from screens.course.common import FLAG, Rows, date_text, fill_table, run_course
+from screens.course.common import (
+    FLAG,
+    NARROW,
+    Rows,
+    date_text,
+    fill_table,
+    run_course,
+    table_room,
+)
 from screens.keys import bind, key_text
 from screens.words import literal, sentence
 
 COLUMNS = ("Forløb og møder", "Næste skridt / fase", "Oprettet", "Kode", "Dagsorden")
+# Under NARROW columns the agenda is left out (a meeting's title and phase say enough).
+NARROW_COLUMNS = (0, 1, 2, 3)
 OWN_FORLOEB = "own"  # the new-meeting form's "a forløb of its own"
 
 
@@ -68,10 +79,22 @@ def meetings_words(count: int) -> str:
     return "1 møde" if count == 1 else f"{count} møder"
 
 
+def created_text(created: str, *, short: bool) -> str:
+    """When a meeting was made ("07-12-2026 18:35"), or on 8 cells: "07.12.26"."""
+    if not short:
+        return created
+    try:
+        return datetime.strptime(created.strip(), "%d-%m-%Y %H:%M").strftime("%d.%m.%y")
+    except ValueError:
+        return created
+
+
 def next_step_text(info: Any) -> Text:
     """The forløb's next step, and its overdue follow-ups with a symbol (not colour alone)."""
     text = literal(info.next_step or "–")
-    if info.overdue and "overskredet" not in info.next_step:
+    if info.overdue and "overskredet" in (info.next_step or ""):
+        text = Text(f"{FLAG} ", style="bold") + literal(info.next_step, style="bold")
+    elif info.overdue:
         word = "opfølgning" if info.overdue == 1 else "opfølgninger"
         text.append(f" · {FLAG} {info.overdue} {word} overskredet", style="bold")
     return text
@@ -120,6 +143,12 @@ class StartScreen(Screen):
 
     def on_resize(self, event: Any) -> None:
         self.query_one(KeyFooter).fit(event.size.width)
+        if self.loaded:
+            table = self.query_one("#meetings", DataTable)
+            keep = self._selected_key()
+            keys = self._draw(table)
+            if keep in keys:
+                table.move_cursor(row=keys.index(keep))
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -145,12 +174,32 @@ class StartScreen(Screen):
         keep = self._want or self._selected_key()
         self._want = None
         self.groups = groups
+        keys = self._draw(table)
+        self.loaded = True
+        empty = self.query_one("#start-empty", Static)
+        new_key = self._key("new_meeting")
+        empty.update("" if keys else f"Ingen møder endnu – tryk {new_key} for at oprette et.")
+        empty.display = not keys
+        if keep in keys:
+            table.move_cursor(row=keys.index(keep))
+        elif keys:
+            first_meeting = next((i for i, k in enumerate(keys) if k.startswith("m:")), 0)
+            table.move_cursor(row=first_meeting)
+
+    def _draw(self, table: DataTable) -> list[str]:
+        """The forløb and their meetings in the columns the width has room for; the next
+        step goes on over two lines rather than being cut. The rows' keys."""
+        narrow = self.app.size.width < NARROW
         rows = Rows()
         keys: list[str] = []
-        for group in groups:
+        for group in self.groups:
             info = group["forloeb"]
             if info is not None:
-                revision = f"Revision {date_text(info.revision_due)}" if info.revision_due else ""
+                # The revision is on the forløb's own screen; at 80 columns the names
+                # need the room more.
+                revision = ""
+                if info.revision_due and not narrow:
+                    revision = f"Revision {date_text(info.revision_due)}"
                 rows.add_row(
                     Text("▸ ", style="bold") + literal(forloeb_label(info), style="bold"),
                     next_step_text(info),
@@ -164,23 +213,24 @@ class StartScreen(Screen):
                 rows.add_row(
                     Text("   ") + literal(meeting["title"]),
                     literal(meeting["phase"]),
-                    meeting["created"],
+                    created_text(meeting["created"], short=narrow),
                     meeting["code"],
                     literal(meeting["agenda"]),
                     key=f"m:{meeting['id']}",
                 )
                 keys.append(f"m:{meeting['id']}")
-        fill_table(table, COLUMNS, rows)
-        self.loaded = True
-        empty = self.query_one("#start-empty", Static)
-        new_key = self._key("new_meeting")
-        empty.update("" if keys else f"Ingen møder endnu – tryk {new_key} for at oprette et.")
-        empty.display = not keys
-        if keep in keys:
-            table.move_cursor(row=keys.index(keep))
-        elif keys:
-            first_meeting = next((i for i, k in enumerate(keys) if k.startswith("m:")), 0)
-            table.move_cursor(row=first_meeting)
+        shown = NARROW_COLUMNS if narrow else tuple(range(len(COLUMNS)))
+        place = {column: index for index, column in enumerate(shown)}
+        fill_table(
+            table,
+            [COLUMNS[i] for i in shown],
+            [(key, [cells[i] for i in shown]) for key, cells in rows],
+            room=table_room(self, outside=4),
+            shrink=[place[i] for i in (0, 4) if i in place],
+            wrap=(1,),
+            floors={0: 16, 1: 24} | ({place[4]: 12} if 4 in place else {}),
+        )
+        return keys
 
     def meeting_ids(self) -> list[int]:
         """The meetings listed, in the order drawn."""

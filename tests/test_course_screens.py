@@ -26,7 +26,7 @@ from screens.course.vurdering import VurderingScreen
 from screens.dialogs import ConfirmScreen
 from screens.start import StartScreen
 from tests.conftest import BACKENDS
-from tests.screen import drawn, on_top, settled, until
+from tests.screen import drawn, on_top, screen_text, settled, until
 from tests.test_screens import record_notes
 
 BIG = (160, 45)
@@ -480,3 +480,156 @@ async def test_the_course_screens_fit_80_by_24(store, course, forloeb):
         await pilot.press("j")
         await on_top(pilot, ConfidentialPlanScreen)
         await drawn(pilot, "FORTROLIGT", "Stop for chikane")
+
+
+# ---------------------------------------------------------------------- the room
+def region_text(app, widget) -> str:  # noqa: ANN001
+    """What is drawn inside ``widget``'s region, line by line."""
+    region = widget.region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    return "\n".join(line[region.x : region.right] for line in lines)
+
+
+def unreadable_row(course: Course, fid: int) -> int:
+    return course.add_action(
+        fid,
+        area="Bedre overlap mellem vagterne",
+        goal="Alle vagtskift har 10 minutters overlap, også i weekenden og på helligdage",
+        responsible="Jens Ærøskøbing",
+        start="primo marts",
+        follow_up="31.02.2027",
+    )
+
+
+async def test_the_handleplan_gives_its_flags_the_room_at_160(store, course, forloeb):
+    fid, _m1, _ids = forloeb
+    unreadable_row(course, fid)
+    app = app_on(store, course)
+    async with app.run_test(size=BIG) as pilot:
+        await open_forloeb(pilot)
+        await pilot.press("h")
+        screen = await on_top(pilot, HandleplanScreen)
+        table = screen.query_one("#rows", DataTable)
+        await until(pilot, lambda: table.row_count == 1, "the row drawn")
+        await settled(
+            pilot,
+            lambda: (
+                "Datoen kan ikke læses: 31.02.2027" in region_text(app, table)
+                and "Datoen kan ikke læses: primo marts" in region_text(app, table)
+                and "Ikke startet" in region_text(app, table)
+            ),
+        )
+        assert not table.show_horizontal_scrollbar or table.max_scroll_x == 0
+
+
+async def test_the_handleplan_at_80_by_24_says_status_words_and_scrolls_its_detail(
+    store, course, forloeb
+):
+    fid, _m1, _ids = forloeb
+    row = course.add_action(
+        fid,
+        area="Mere tid til den enkelte borger",
+        goal="Færre skift mellem borgere",
+        activities=[f"Aktivitet nummer {n}" for n in range(1, 9)],
+        responsible="Bente Holm",
+        start="01.03.2027",
+        follow_up="01.02.2027",
+    )
+    course.add_follow_up(row, "07.12.2026", "in_progress", "Rute 4 kører – kage fredag")
+    unreadable_row(course, fid)
+    app = app_on(store, course)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_forloeb(pilot)
+        await pilot.press("h")
+        screen = await on_top(pilot, HandleplanScreen)
+        table = screen.query_one("#rows", DataTable)
+        await until(pilot, lambda: table.row_count == 2, "the rows drawn")
+        in_table = await settled(pilot, lambda: region_text(app, table))
+        assert "Ikke startet" in in_table  # the status in words, not "I"
+        assert not table.show_horizontal_scrollbar or table.max_scroll_x == 0
+        text = await drawn(pilot, "esc Tilbage", "Opfølgning før start")  # the flag in words
+        assert "Tilba…" not in text
+        detail = screen.query_one("#row-detail-scroll")
+        detail.scroll_end(animate=False)
+        await drawn(pilot, "Rute 4 kører – kage fredag", "Aktivitet nummer 8")
+
+
+async def test_the_vurdering_shows_a_whole_theme_at_160(store, course, forloeb):
+    _fid, m1, ids = forloeb
+    store.create_theme(m1, "Tid og kontinuitet i plejen", [ids["stabil"], ids["stoej"]])
+    app = app_on(store, course)
+    async with app.run_test(size=BIG) as pilot:
+        screen = await open_vurdering(pilot)
+        table = screen.query_one("#wishes", DataTable)
+        await settled(pilot, lambda: "Tid og kontinuitet i plejen" in region_text(app, table))
+
+
+async def test_the_vurdering_at_80_keeps_wish_status_and_begrundelse(store, course, forloeb):
+    _fid, m1, ids = forloeb
+    store.create_theme(m1, "Tid og kontinuitet i plejen", [ids["stabil"], ids["stoej"]])
+    course.assess(ids["stabil"], "cannot_now", "Kræver budget")
+    app = app_on(store, course)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_vurdering(pilot)
+        table = screen.query_one("#wishes", DataTable)
+        in_table = await settled(pilot, lambda: region_text(app, table))
+        for words in ("Stabil bemanding", "Kan ikke ændres nu", "Kræver budget"):
+            assert words in in_table
+        assert not table.show_horizontal_scrollbar or table.max_scroll_x == 0
+        # A long begrundelse not saved still says so in its narrow column.
+        await select_row(pilot, screen, "#wishes", ids["stoej"])
+        await pilot.press("enter")
+        reason = screen.query_one("#reason", Input)
+        await until(pilot, lambda: reason.has_focus, "the field focused")
+        await pilot.press(*"Vi har talt om det i MED-udvalget flere gange", "escape", "down")
+        await until(pilot, lambda: screen.field_wish == ids["chikane"], "the next wish")
+        await settled(pilot, lambda: "(ikke gemt)" in region_text(app, table))
+
+
+async def test_saerskilt_spor_gives_its_flags_the_room_at_160(store, course, forloeb):
+    fid, _m1, ids = forloeb
+    course.assess(ids["chikane"], "separate_track", "")
+    item = course.confidential_items(fid)[0]
+    course.set_confidential_plan(
+        item.id,
+        problem_kind="Chikane fra en pårørende, gentagne sexistiske bemærkninger",
+        responsible="Hanne Leder, afdelingsleder",
+        start="08.12.2026",
+        follow_up="01.12.2026",
+    )
+    app = app_on(store, course)
+    async with app.run_test(size=BIG) as pilot:
+        await open_forloeb(pilot)
+        await pilot.press("s")
+        await on_top(pilot, ConfirmScreen)
+        await pilot.press("j")
+        screen = await on_top(pilot, ConfidentialPlanScreen)
+        table = screen.query_one("#conf-items", DataTable)
+        await until(pilot, lambda: table.row_count == 1, "the item drawn")
+        flags = course.confidential_items(fid)[0].flags
+        assert len(flags) >= 2
+        await settled(pilot, lambda: all(f in region_text(app, table) for f in flags))
+
+
+async def test_the_forloeb_at_80_by_24_shows_every_help_contact_and_the_counts(
+    store, course, forloeb
+):
+    fid, _m1, _ids = forloeb
+    course.update_forloeb(
+        fid,
+        help_contacts=[
+            "Arbejdsmiljørepræsentant Lise Møller, tlf. 22 33 44 55",
+            "Mobning/chikane: HR, Karin, 62 52 11 00",
+            "Arbejdstilsynet: 70 12 12 88",
+        ],
+    )
+    second_meeting(store, fid)
+    app = app_on(store, course)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_forloeb(pilot)
+        table = screen.query_one("#forloeb-meetings", DataTable)
+        await drawn(pilot, "Arbejdstilsynet: 70 12 12 88", "Mobning/chikane")
+        in_table = await settled(pilot, lambda: region_text(app, table))
+        assert "Ønsker" in in_table and "Vurderet" in in_table
+        assert "0 af 3" in in_table
+        assert "…" not in in_table.splitlines()[1]  # the date whole, in its short form

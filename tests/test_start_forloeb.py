@@ -15,7 +15,7 @@ from facilitator.engine import create_meeting
 from screens.components.course_form import CourseFormScreen
 from screens.course.forloeb import ForloebScreen
 from screens.start import NewMeetingScreen, StartScreen
-from tests.screen import drawn, on_top, until
+from tests.screen import drawn, on_top, screen_text, settled, until
 
 BIG = (160, 45)
 SMALL = (80, 24)
@@ -233,3 +233,29 @@ async def test_a_meeting_opens_on_the_projector_from_the_forloeb_screen(store, c
         await on_top(pilot, ProjectorScreen)
         assert app.engine is not None and app.engine.meeting_id == first
         assert not any(isinstance(s, ForloebScreen) for s in app.screen_stack)
+
+
+async def test_the_start_screen_at_80_keeps_the_code_a_whole_date_and_the_next_step(store, course):
+    fid = course.create_forloeb("Hjemmeplejen Ærø", unit="Team Nord")
+    first = meeting(store, "dialogmoede-1", "1. dialogmøde, Team Nord", fid)
+    wish(store, first, 1, "Stabil bemanding")
+    course.add_action(fid, area="Stabil bemanding", follow_up="01.12.2026")
+    code = store.get_meeting(first).code
+    app = app_on(store, course)
+    async with app.run_test(size=SMALL) as pilot:
+        start = await loaded_start(pilot)
+        table = start.query_one("#meetings", DataTable)
+
+        def in_table() -> str:
+            region = table.region
+            lines = screen_text(app).splitlines()[region.y : region.bottom]
+            return "\n".join(line[region.x : region.right] for line in lines)
+
+        text = await settled(pilot, in_table)
+        assert "Kode" in text and code in text
+        created = store.get_meeting(first).created_at.strftime("%d.%m.%y")
+        assert created in text  # the date whole, in its short form
+        next_step = course.forloeb(fid).next_step
+        assert "overskredet" in next_step
+        assert next_step in text  # whole, never cut (a long name may be)
+        assert not table.show_horizontal_scrollbar or table.max_scroll_x == 0

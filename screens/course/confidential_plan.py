@@ -11,22 +11,28 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from facilitator.course.model import ACTION_STATUSES
 from screens.components import KeyFooter, WarningHead
 from screens.components.course_form import CourseFormScreen, FormField
 from screens.course.common import (
+    NARROW,
     CourseScreen,
     Rows,
     action_status_text,
     fill_table,
+    flags_lines,
     flags_text,
+    table_room,
 )
 from screens.keys import bind
 from screens.words import literal
 
 COLUMNS = ("Overskrift", "Møde", "Art", "Ansvarlig", "Opfølgning", "Status", "Mangler")
+# Under NARROW columns the meeting and the art are left to the detail under the table.
+NARROW_COLUMNS = (0, 3, 4, 5, 6)
 HEADING = "FORTROLIGT – særskilt spor · ikke til projektoren"
 PLAN_FIELDS = (
     ("problem_kind", "Art", "fx mobning, chikane, vold, trusler"),
@@ -50,13 +56,16 @@ class ConfidentialPlanScreen(CourseScreen):
         super().__init__(course, **kwargs)
         self.forloeb_id = forloeb_id
         self.items: dict[int, Any] = {}
+        self.item_list: list[Any] = []
         self._want: int | None = None
+        self._detail_item: int | None = None  # the item whose detail is shown
 
     def compose(self) -> ComposeResult:
         yield WarningHead(HEADING, id="conf-plan-head", markup=False)
         yield Static("Henter særskilt spor …", id="conf-plan-note", classes="note")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="conf-items")
-        yield Static("", id="conf-plan-detail", classes="detail")
+        with VerticalScroll(id="conf-plan-detail-scroll", classes="detail"):
+            yield Static("", id="conf-plan-detail")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -71,23 +80,12 @@ class ConfidentialPlanScreen(CourseScreen):
         self.call(lambda: self.course.confidential_items(self.forloeb_id), self._show)
 
     def _show(self, items: list[Any]) -> None:
+        self.item_list = items
         self.items = {item.id: item for item in items}
         table = self.query_one("#conf-items", DataTable)
         keep = self._want if self._want is not None else self.selected()
         self._want = None
-        rows = Rows()
-        for item in items:
-            rows.add_row(
-                literal(item.heading),
-                literal(item.meeting_title),
-                literal(item.problem_kind or "–"),
-                literal(item.responsible or "–"),
-                literal(item.follow_up or "–"),
-                action_status_text(item.status),
-                flags_text(item.flags),
-                key=str(item.id),
-            )
-        fill_table(table, COLUMNS, rows)
+        self._fill(table)
         ids = [item.id for item in items]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
@@ -99,6 +97,43 @@ class ConfidentialPlanScreen(CourseScreen):
         )
         self.query_one("#conf-plan-note", Static).update(note)
         self._detail()
+
+    def _fill(self, table: DataTable) -> None:
+        """The items in the columns the width has room for; the flags never cut."""
+        rows = Rows()
+        for item in self.item_list:
+            rows.add_row(
+                literal(item.heading),
+                literal(item.meeting_title),
+                literal(item.problem_kind or "–"),
+                literal(item.responsible or "–"),
+                literal(item.follow_up or "–"),
+                action_status_text(item.status),
+                flags_lines(item.flags),
+                key=str(item.id),
+            )
+        shown = NARROW_COLUMNS if self.app.size.width < NARROW else tuple(range(len(COLUMNS)))
+        place = {column: index for index, column in enumerate(shown)}
+        fill_table(
+            table,
+            [COLUMNS[i] for i in shown],
+            [(key, [cells[i] for i in shown]) for key, cells in rows],
+            room=table_room(self, outside=4),
+            shrink=[place[i] for i in (0, 1, 2, 3) if i in place],
+            wrap=(place[6],),
+            floors={place[0]: 16} | {place[i]: 10 for i in (1, 2, 3) if i in place},
+            rest=place[6],
+        )
+
+    def on_resize(self, event: Any) -> None:
+        super().on_resize(event)
+        if self.item_list:
+            table = self.query_one("#conf-items", DataTable)
+            keep = self.selected()
+            self._fill(table)
+            ids = [item.id for item in self.item_list]
+            if keep in ids:
+                table.move_cursor(row=ids.index(keep))
 
     def selected(self) -> int | None:
         table = self.query_one("#conf-items", DataTable)
@@ -117,6 +152,8 @@ class ConfidentialPlanScreen(CourseScreen):
         if item.proposals:
             text.append("\n")
             text.append(literal(" · ".join(p.text for p in item.proposals)))
+        text.append("\nMøde: ", style="bold")
+        text.append(literal(item.meeting_title or "–"))
         for name, label, _hint in PLAN_FIELDS:
             text.append(f"\n{label}: ", style="bold")
             text.append(literal(getattr(item, name) or "–"))
@@ -129,6 +166,9 @@ class ConfidentialPlanScreen(CourseScreen):
             text.append("\n")
             text.append(flags_text(item.flags))
         detail.update(text)
+        if item.id != self._detail_item:  # another item's detail starts at its top
+            self._detail_item = item.id
+            self.query_one("#conf-plan-detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     @on(DataTable.RowHighlighted, "#conf-items")
     def _highlighted(self) -> None:

@@ -17,12 +17,23 @@ from textual.widgets import DataTable, Label, Static
 from facilitator.course.model import PLAN_STEPS
 from screens.components import HeadBar, KeyFooter
 from screens.components.course_form import CourseFormScreen, FormField, SaveRefused
-from screens.course.common import FLAG, CourseScreen, Rows, date_text, fill_table
+from screens.course.common import (
+    FLAG,
+    NARROW,
+    CourseScreen,
+    Rows,
+    date_text,
+    fill_table,
+    short_date,
+    table_room,
+)
 from screens.dialogs import ConfirmScreen
 from screens.keys import bind, key_text
 from screens.words import literal
 
 COLUMNS = ("Møde", "Dagsorden", "Oprettet", "Ønsker", "Vurderet")
+# Under NARROW columns the agenda is left out (the meeting's title says which it is).
+NARROW_COLUMNS = (0, 2, 3, 4)
 
 
 def details_text(info: Any) -> Text:
@@ -39,9 +50,11 @@ def details_text(info: Any) -> Text:
     line("Tovholder", info.tovholder)
     line("Mødeleder", info.moedeleder)
     next_step = literal(info.next_step or "–")
+    if info.overdue and "overskredet" in (info.next_step or ""):
+        next_step = Text(f"{FLAG} ", style="bold") + literal(info.next_step, style="bold")
     line("Næste skridt", next_step)
     line("Revision senest", date_text(info.revision_due))
-    if info.overdue:
+    if info.overdue and "overskredet" not in (info.next_step or ""):
         word = "opfølgning" if info.overdue == 1 else "opfølgninger"
         line("Opfølgning", Text(f"{FLAG} {info.overdue} {word} overskredet", style="bold"))
     text.append("Hvor kan du få hjælp:", style="bold")
@@ -122,23 +135,48 @@ class ForloebScreen(CourseScreen):
         self.query_one("#forloeb-details", Static).update(details_text(info))
         self.query_one("#forloeb-plan", Static).update(plan_text(info))
         table = self.query_one("#forloeb-meetings", DataTable)
-        rows = Rows()
-        for meeting in info.meetings:
-            rows.add_row(
-                literal(meeting.title),
-                literal(meeting.agenda_title),
-                meeting.created_at.strftime("%d.%m.%Y") if meeting.created_at else "",
-                str(meeting.wishes),
-                f"{meeting.assessed} af {meeting.wishes}",
-                key=str(meeting.id),
-            )
-        fill_table(table, COLUMNS, rows)
+        self._fill(table)
         ids = [m.id for m in info.meetings]
         if keep in ids and not first:
             table.move_cursor(row=ids.index(keep))
         elif ids:
             with_wishes = [i for i, m in enumerate(info.meetings) if m.wishes]
             table.move_cursor(row=with_wishes[-1] if with_wishes else len(ids) - 1)
+
+    def _fill(self, table: DataTable) -> None:
+        """The meetings in the columns the width has room for."""
+        narrow = self.app.size.width < NARROW
+        rows = Rows()
+        for meeting in self.info.meetings:
+            created = meeting.created_at.date() if meeting.created_at else None
+            rows.add_row(
+                literal(meeting.title),
+                literal(meeting.agenda_title),
+                (short_date(created) if narrow else date_text(created)) if created else "",
+                str(meeting.wishes),
+                f"{meeting.assessed} af {meeting.wishes}",
+                key=str(meeting.id),
+            )
+        shown = NARROW_COLUMNS if narrow else tuple(range(len(COLUMNS)))
+        place = {column: index for index, column in enumerate(shown)}
+        fill_table(
+            table,
+            [COLUMNS[i] for i in shown],
+            [(key, [cells[i] for i in shown]) for key, cells in rows],
+            room=table_room(self),
+            shrink=[place[i] for i in (0, 1) if i in place],
+            floors={0: 16},
+        )
+
+    def on_resize(self, event: Any) -> None:
+        super().on_resize(event)
+        if self.info is not None:
+            table = self.query_one("#forloeb-meetings", DataTable)
+            keep = self.selected_meeting()
+            self._fill(table)
+            ids = [m.id for m in self.info.meetings]
+            if keep in ids:
+                table.move_cursor(row=ids.index(keep))
 
     def selected_meeting(self) -> int | None:
         table = self.query_one("#forloeb-meetings", DataTable)

@@ -13,7 +13,7 @@ from typing import Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static
 
 from facilitator.course.model import ACTION_STATUSES
@@ -21,12 +21,15 @@ from screens.components import HeadBar, KeyFooter
 from screens.components.course_form import CourseFormScreen, FormField
 from screens.course.common import (
     FLAG,
+    NARROW,
     CourseScreen,
     Rows,
     action_status_text,
     fill_table,
+    flags_lines,
     flags_text,
     percent_text,
+    table_room,
 )
 from screens.dialogs import ConfirmScreen
 from screens.keys import bind, key_text
@@ -34,6 +37,9 @@ from screens.words import literal
 
 DATE_HINT = "fx 01.03.2027"
 COLUMNS = ("Nr.", "Indsatsområde", "Mål", "Ansvarlig", "Start", "Opfølgning", "Status", "Mangler")
+# Under NARROW columns: the row's number (with ⚠), what, who, when and how far; the goal,
+# the start and the flags in words are in the detail under the table.
+NARROW_COLUMNS = (0, 1, 3, 5, 6)
 
 
 def row_fields(row: Any = None) -> list[FormField]:
@@ -88,13 +94,15 @@ class HandleplanScreen(CourseScreen):
         self.plan: Any = None
         self.rows: dict[int, Any] = {}
         self._want: int | None = None
+        self._detail_row: int | None = None  # the row whose detail is shown
 
     def compose(self) -> ComposeResult:
         with HeadBar():
             yield Label("Handleplan", id="handleplan-title", classes="title", markup=False)
         with Vertical(classes="course-body"):
             yield DataTable(cursor_type="row", zebra_stripes=True, id="rows")
-            yield Static("Henter handleplanen …", id="row-detail", classes="detail")
+            with VerticalScroll(id="row-detail-scroll", classes="detail"):
+                yield Static("Henter handleplanen …", id="row-detail")
             yield Static("", id="handleplan-absence", classes="series")
         yield KeyFooter()
 
@@ -118,26 +126,56 @@ class HandleplanScreen(CourseScreen):
         table = self.query_one("#rows", DataTable)
         keep = self._want if self._want is not None else self.selected()
         self._want = None
-        rows = Rows()
-        width = max(12, (self.app.size.width - 60) // 2)
-        for row in plan.rows:
-            rows.add_row(
-                f"{row.position} {FLAG}" if row.flags else str(row.position),
-                _cut(literal(row.area), width),
-                _cut(literal(row.goal), width),
-                literal(row.responsible) if row.responsible else Text(f"{FLAG} mangler"),
-                literal(row.start) if row.start else Text("–"),
-                literal(row.follow_up) if row.follow_up else Text("–"),
-                action_status_text(row.status),
-                flags_text(row.flags),
-                key=str(row.id),
-            )
-        fill_table(table, COLUMNS, rows)
+        self._fill(table, plan)
         ids = [row.id for row in plan.rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
         self.query_one("#handleplan-absence", Static).update(absence_series(plan.absence))
         self._detail()
+
+    def _fill(self, table: DataTable, plan: Any) -> None:
+        """The rows in the columns the width has room for."""
+        rows = Rows()
+        for row in plan.rows:
+            rows.add_row(
+                f"{row.position} {FLAG}" if row.flags else str(row.position),
+                literal(row.area),
+                literal(row.goal),
+                literal(row.responsible) if row.responsible else Text(f"{FLAG} mangler"),
+                literal(row.start) if row.start else Text("–"),
+                literal(row.follow_up) if row.follow_up else Text("–"),
+                action_status_text(row.status),
+                flags_lines(row.flags),
+                key=str(row.id),
+            )
+        room = table_room(self)
+        if self.app.size.width < NARROW:
+            shown = Rows()
+            for key, cells in rows:
+                shown.append((key, [cells[i] for i in NARROW_COLUMNS]))
+            columns = [COLUMNS[i] for i in NARROW_COLUMNS]
+            fill_table(table, columns, shown, room=room, shrink=(1, 2), floors={1: 12}, rest=1)
+        else:
+            fill_table(
+                table,
+                COLUMNS,
+                rows,
+                room=room,
+                spare=(2,),  # the goal is in the detail under the table
+                shrink=(1, 3),
+                wrap=(7,),
+                floors={1: 16, 2: 16, 3: 10},
+            )
+
+    def on_resize(self, event: Any) -> None:
+        super().on_resize(event)
+        if self.plan is not None:
+            table = self.query_one("#rows", DataTable)
+            keep = self.selected()
+            self._fill(table, self.plan)
+            ids = [row.id for row in self.plan.rows]
+            if keep in ids:
+                table.move_cursor(row=ids.index(keep))
 
     def selected(self) -> int | None:
         table = self.query_one("#rows", DataTable)
@@ -161,6 +199,14 @@ class HandleplanScreen(CourseScreen):
         if row.flags:
             text.append("   ")
             text.append(flags_text(row.flags))
+        text.append("\nAnsvarlig: ", style="bold")
+        text.append(literal(row.responsible) if row.responsible else Text(f"{FLAG} mangler"))
+        text.append(" · Start: ", style="bold")
+        text.append(literal(row.start or "–"))
+        text.append(" · Opfølgning: ", style="bold")
+        text.append(literal(row.follow_up or "–"))
+        text.append(" · Status: ", style="bold")
+        text.append(action_status_text(row.status))
         text.append("\nMål: ", style="bold")
         text.append(literal(row.goal or "–"))
         text.append("\nAktiviteter:", style="bold")
@@ -183,6 +229,9 @@ class HandleplanScreen(CourseScreen):
                 text.append(" · ")
                 text.append(literal(entry.note))
         detail.update(text)
+        if row.id != self._detail_row:  # another row's detail starts at its top
+            self._detail_row = row.id
+            self.query_one("#row-detail-scroll", VerticalScroll).scroll_home(animate=False)
 
     @on(DataTable.RowHighlighted, "#rows")
     def _highlighted(self) -> None:
@@ -323,9 +372,3 @@ class HandleplanScreen(CourseScreen):
             ),
             added,
         )
-
-
-def _cut(text: Text, width: int) -> Text:
-    text = text.copy()
-    text.truncate(width, overflow="ellipsis")
-    return text

@@ -20,12 +20,23 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from facilitator.course.model import ASSESSMENT_STATUSES
 from screens.components import HeadBar, KeyFooter
-from screens.course.common import CourseScreen, Rows, assessment_text, fill_table
+from screens.course.common import (
+    NARROW,
+    CourseScreen,
+    Rows,
+    assessment_text,
+    cut,
+    fill_table,
+    table_room,
+)
 from screens.dialogs import ConfirmScreen
 from screens.keys import bind, key_text
 from screens.words import literal
 
 COLUMNS = ("Nr.", "Mark.", "Ønske", "Tema", "Vurdering", "Begrundelse")
+REASON = 5  # the begrundelse's column
+# Under NARROW columns the theme is left to the detail under the table.
+NARROW_COLUMNS = (0, 1, 2, 4, 5)
 STATUS_KEYS = {
     "work_on": "assess_work_on",
     "in_progress": "assess_in_progress",
@@ -52,6 +63,7 @@ class VurderingScreen(CourseScreen):
         self.drafts: dict[int, str] = {}  # begrundelser typed and not yet saved, by wish
         self.field_wish: int | None = None  # the wish whose begrundelse is in the field
         self._filling = False
+        self._reason_column: Any = None  # the begrundelse's column key
 
     def compose(self) -> ComposeResult:
         with HeadBar():
@@ -81,7 +93,7 @@ class VurderingScreen(CourseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#wishes", DataTable)
-        self._columns = fill_table(table, COLUMNS, [])
+        fill_table(table, COLUMNS, [])
         super().on_mount()
         table.focus()
 
@@ -108,20 +120,7 @@ class VurderingScreen(CourseScreen):
         row_before = table.cursor_row
         self._filling = True
         try:
-            rows = Rows()
-            width = max(16, (self.app.size.width - 40) // 2)
-            for wish in liste.wishes:
-                rank = f"delt {wish.rank}." if wish.tied else f"{wish.rank}."
-                rows.add_row(
-                    rank,
-                    str(wish.theme_marks if wish.theme else wish.marks),
-                    _cut(literal(wish.heading), width),
-                    _cut(literal(wish.theme), 14),
-                    assessment_text(wish.status),
-                    self._reason_cell(wish.id),
-                    key=str(wish.id),
-                )
-            self._columns = fill_table(table, COLUMNS, rows, min_widths={5: self._reason_width()})
+            self._fill(table)
             ids = [wish.id for wish in liste.wishes]
             if keep in ids:
                 table.move_cursor(row=ids.index(keep))
@@ -135,17 +134,64 @@ class VurderingScreen(CourseScreen):
             )
         self._load_field(self.selected())
 
-    def _reason_width(self) -> int:
-        return max(16, (self.app.size.width - 40) // 2)
+    def _fill(self, table: DataTable) -> None:
+        """The wishes in the columns the width has room for; the begrundelse takes the
+        room that is left."""
+        rows = Rows()
+        for wish in self.liste.wishes:
+            rank = f"delt {wish.rank}." if wish.tied else f"{wish.rank}."
+            rows.add_row(
+                rank,
+                str(wish.theme_marks if wish.theme else wish.marks),
+                literal(wish.heading),
+                literal(wish.theme),
+                assessment_text(wish.status),
+                self._reason_text(wish.id),
+                key=str(wish.id),
+            )
+        shown = NARROW_COLUMNS if self.app.size.width < NARROW else tuple(range(len(COLUMNS)))
+        place = {column: index for index, column in enumerate(shown)}
+        keys = fill_table(
+            table,
+            [COLUMNS[i] for i in shown],
+            [(key, [cells[i] for i in shown]) for key, cells in rows],
+            room=table_room(self),
+            shrink=[place[i] for i in (2, 3, REASON) if i in place],
+            floors={place[i]: 16 for i in (2, REASON)} | ({place[3]: 10} if 3 in place else {}),
+            min_widths={place[REASON]: 16},
+            rest=place[REASON],
+        )
+        self._reason_column = keys[place[REASON]]
+
+    def on_resize(self, event: Any) -> None:
+        super().on_resize(event)
+        if self.liste is not None:
+            self._stash_field()
+            table = self.query_one("#wishes", DataTable)
+            keep = self.selected()
+            self._filling = True
+            try:
+                self._fill(table)
+                ids = [wish.id for wish in self.liste.wishes]
+                if keep in ids:
+                    table.move_cursor(row=ids.index(keep))
+            finally:
+                self._filling = False
+
+    def _reason_text(self, wish_id: int) -> Text:
+        """The begrundelse as the list shows it; one not yet saved says so."""
+        if wish_id in self.drafts:
+            # First, so a long draft cut to its column still says it is not saved.
+            return Text("(ikke gemt) ", style="bold") + literal(self.drafts[wish_id])
+        return literal(self.wishes[wish_id].reason)
 
     def _reason_cell(self, wish_id: int) -> Text:
-        """The begrundelse as the list shows it; one not yet saved says so."""
-        width = self._reason_width()
-        if wish_id in self.drafts:
-            text = literal(self.drafts[wish_id]) + Text("  (ikke gemt)", style="bold")
-        else:
-            text = literal(self.wishes[wish_id].reason)
-        return _cut(text, width)
+        """The begrundelse cut to its column ("…" when it goes on)."""
+        text = self._reason_text(wish_id)
+        table = self.query_one("#wishes", DataTable)
+        column = table.columns.get(self._reason_column)
+        width = column.width if column is not None else 16
+        return cut(text, width) if text.cell_len > width else text
 
     def selected(self) -> int | None:
         table = self.query_one("#wishes", DataTable)
@@ -167,9 +213,7 @@ class VurderingScreen(CourseScreen):
         if self.drafts.get(wish_id) != was:
             table = self.query_one("#wishes", DataTable)
             if str(wish_id) in table.rows:
-                table.update_cell(
-                    str(wish_id), self._columns[5], self._reason_cell(wish_id), update_width=True
-                )
+                table.update_cell(str(wish_id), self._reason_column, self._reason_cell(wish_id))
 
     def _load_field(self, wish_id: int | None) -> None:
         field = self.query_one("#reason", Input)
@@ -327,9 +371,3 @@ class VurderingScreen(CourseScreen):
             ),
             answered,
         )
-
-
-def _cut(text: Text, width: int) -> Text:
-    text = text.copy()
-    text.truncate(width, overflow="ellipsis")
-    return text
