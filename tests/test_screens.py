@@ -600,8 +600,13 @@ async def test_resizing_the_terminal_keeps_every_key_reachable(app_and_notes):
         footer = screen.query_one("KeyFooter")
         await until(pilot, lambda: footer.region.height == 2, "the footer on two rows")
         await until(pilot, lambda: not screen.shows["meeting_bar"], "the meeting bar gone")
-        keys = {key.key for key in footer.query("FooterKey")}
-        assert {"space", "right", "left", "plus", "5", "f", "j", "b", "q"} <= keys
+        wanted = {"space", "right", "left", "plus", "5", "f", "j", "b", "q"}
+        # The footer lays its keys out anew after a resize: wait for them to be drawn.
+        await until(
+            pilot,
+            lambda: wanted <= {key.key for key in footer.query("FooterKey")},
+            "every key in the footer",
+        )
         assert screen.shows == {"meeting_bar": False, "qr": False, "questions": True}
         await pilot.press("space")
         await until(pilot, lambda: state(app) == "Kører", "the clock running")
