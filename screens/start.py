@@ -129,7 +129,9 @@ class StartScreen(Screen):
                 markup=False,
             )
             yield DataTable(cursor_type="row", zebra_stripes=True, id="meetings")
-            yield Static("Henter forløb og møder …", id="start-empty", classes="empty")
+            yield Static(
+                "Henter forløb og møder …", id="start-empty", classes="empty", markup=False
+            )
         yield KeyFooter()
 
     def _key(self, binding_id: str) -> str:

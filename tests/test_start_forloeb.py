@@ -259,3 +259,22 @@ async def test_the_start_screen_at_80_keeps_the_code_a_whole_date_and_the_next_s
         assert "overskredet" in next_step
         assert next_step in text  # whole, never cut (a long name may be)
         assert not table.show_horizontal_scrollbar or table.max_scroll_x == 0
+
+
+async def test_a_failed_read_is_said_literally_on_the_start_screen(store, course, monkeypatch):
+    """A database error's words can hold brackets ("[SQL: …]"): they are said as they are,
+    never read as markup (which would stop the screen)."""
+    from facilitator.course.service import CourseError
+
+    def broken(self):  # noqa: ANN001, ANN202
+        raise CourseError("databasen svarer ikke [SQL: SELECT 1] [/b]")
+
+    monkeypatch.setattr(FacilitatorApp, "forloeb_groups", broken)
+    app = app_on(store, course)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await on_top(pilot, StartScreen)
+        await until(
+            pilot,
+            lambda: "svarer ikke [SQL: SELECT 1] [/b]" in screen_text(app),
+            "the failure said as it is",
+        )
