@@ -50,6 +50,7 @@ from aiohttp import web
 from facilitator.engine import MeetingEngine
 from facilitator.web.access import ASSISTANT, CONTROL, token_check
 from facilitator.web.assistants import AssistantRoutes
+from facilitator.web.checkpage import CheckRoutes
 from facilitator.web.control import ACTIONS, ControlRoutes
 from facilitator.web.guard import GuardedAppRunner
 from facilitator.web.hub import KEEPALIVE_S, EventHub
@@ -238,7 +239,7 @@ class WebServer:
             client_max_size=MAX_BODY,
             middlewares=[front_door(self._served_hosts, self._wildcard, token_check(tokens))],
         )
-        for group in (PageRoutes, PhoneRoutes, AssistantRoutes, ControlRoutes):
+        for group in (PageRoutes, PhoneRoutes, AssistantRoutes, ControlRoutes, CheckRoutes):
             app.router.add_routes(group(self).routes())
         return app
 
