@@ -351,6 +351,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return status(args)
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from facilitator.cli_check import cmd_check as check
+
+    return check(args)
+
+
 def cmd_start(args: argparse.Namespace) -> int:
     store = open_store(db_url(args))
     return run_app(store, None, args)
@@ -368,6 +374,7 @@ COMMANDS = {
     "forloeb": cmd_forloeb,
     "import": cmd_import,
     "status": cmd_status,
+    "check": cmd_check,
 }
 
 

@@ -126,6 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db_arg(p)
 
+    p = sub.add_parser(
+        "check",
+        help="tjek før mødet: adresse, port, database, terminal og telefonerne",
+        description="Tjek før mødet: adressen telefonerne bruger (og maskinens netværkskort), "
+        "at porten er ledig (eller at mødets egen server allerede kører på den), at databasen "
+        "kan skrives, og terminalens størrelse og tegnsæt. Derefter en QR-kode til /check: "
+        "hver telefon, der åbner den, tælles med det samme. Slut med Enter (eller --wait). "
+        "Afslutter med 0, når de lokale tjek er i orden, og 2, når et fejler.",
+    )
+    p.add_argument("meeting", nargs="?", metavar="MØDE", help="mødets id eller kode (skal findes)")
+    web_args(p)
+    p.add_argument(
+        "--wait",
+        type=float,
+        metavar="SEKUNDER",
+        help="vent højst så længe på telefoner (uden terminal og uden --wait: ingen ventetid)",
+    )
+    db_arg(p)
+
     p = sub.add_parser("agendas", help="dagsordener: vis liste, vis én, tjek en fil")
     p.add_argument("action", nargs="?", choices=["show", "check"], help="show NAVN | check FIL")
     p.add_argument("target", nargs="?", metavar="NAVN|FIL")
