@@ -5,6 +5,13 @@ An agenda is a TOML file with ``format = 1``, a title, a method, a language and 
 (``agendas/NAME.toml``) first, then among the built-ins shipped in ``facilitator/agendas``;
 anything that looks like a path is read as a file. Every error names the file, the line
 and the field, so a mødeleder who edits a copy can find the mistake.
+
+Every phase may say ``warning_minutes``: the wrap-up warning, as a stage timer gives it.
+When that many minutes of the phase are left, the countdown takes its wrap-up style and
+word ("2 min tilbage") and the room gets a signal. A number (``1.5`` is 90 seconds);
+``2`` when not given; ``0`` turns the warning off for the phase. A warning as long as the
+phase or longer is allowed: the whole phase is then its wrap-up (shown from its start,
+with no signal, since the warning is never crossed while it runs).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ KINDS = (
 )
 TURN_KINDS = ("interview", "rounds", "present")
 PAGE_SIZE = 8  # a bruttoliste phase's wishes per page, unless the agenda says otherwise
+WARNING_MINUTES = 2  # a phase's wrap-up warning, unless the agenda says otherwise
 KIND_NAMES_DA = {
     "info": "Information",
     "bruttoliste": "Bruttoliste",
@@ -71,10 +79,16 @@ class Phase:
     reveal: str = "end"  # vote: "live" or "end"
     page_size: int = PAGE_SIZE  # bruttoliste: wishes per page on the projector and phones
     help_contacts: bool = False  # any phase: show the forløb's "hvor kan du få hjælp"
+    warning_minutes: float = WARNING_MINUTES  # any phase: the wrap-up warning (0 = none)
 
     @property
     def seconds(self) -> int:
         return int(round(self.minutes * 60))
+
+    @property
+    def warning_seconds(self) -> int:
+        """The wrap-up warning's length in seconds (0: the phase has none)."""
+        return int(round(self.warning_minutes * 60))
 
     def turn_count(self, groups: int = 0) -> int:
         """How many turns the phase has (0 for a phase without turns)."""
@@ -129,6 +143,7 @@ _SPEC: dict[str, tuple[type | tuple[type, ...], bool]] = {
     "reveal": (str, False),
     "page_size": (int, False),
     "help_contacts": (bool, False),
+    "warning_minutes": ((int, float), False),
 }
 _TOP_SPEC: dict[str, tuple[type, bool]] = {
     "format": (int, True),
@@ -304,6 +319,11 @@ def _parse_phase(index: int, raw: Any, lines: _Lines, problem: Any) -> Phase | N
         bad("page_size", "kun faser af typen bruttoliste har page_size")
     elif not 1 <= page_size <= 50:
         bad("page_size", "skal være mellem 1 og 50")
+    warning_minutes = raw.get("warning_minutes", WARNING_MINUTES)
+    if warning_minutes < 0:
+        bad("warning_minutes", "må ikke være negativ (0 slår advarslen fra)")
+    elif not warning_minutes <= 600:  # also nan
+        bad("warning_minutes", "skal være mellem 0 og 600 (0 slår advarslen fra)")
     if not ok:
         return None
     phase = Phase(
@@ -321,6 +341,7 @@ def _parse_phase(index: int, raw: Any, lines: _Lines, problem: Any) -> Phase | N
         reveal=reveal,
         page_size=page_size,
         help_contacts=raw.get("help_contacts", False),
+        warning_minutes=float(warning_minutes),
     )
     if kind in ("interview", "rounds"):
         needed = phase.turn_count() * turn_seconds

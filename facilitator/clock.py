@@ -7,11 +7,15 @@ instants, never decremented per tick, so the clock cannot drift however often it
 A phase may have turns (the interview ring, a round of speakers, group presentations):
 ``turn_count`` turns of ``turn_seconds`` each, plus whatever extra a turn was given while
 it ran. What the turns leave of the phase's total is open time (the group's summing-up).
+
+A phase may have a wrap-up warning: its last ``warning_s`` seconds, which the projector,
+the wall and the phones show in another style with a word ("2 min tilbage").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from math import ceil
 from typing import NamedTuple
 
 
@@ -33,6 +37,8 @@ class PhaseClock:
     started: whether the phase has ever been started ("Klar" until then).
     turn_seconds, turn_count: the turn plan (0 turns for a phase without turns).
     turn_extra_s: extra seconds given to individual turns (index -> seconds).
+    warning_s: the wrap-up warning's length (0: none); the wrap-up is the phase's last
+        ``warning_s`` seconds.
     """
 
     duration_s: float
@@ -42,6 +48,7 @@ class PhaseClock:
     turn_seconds: float = 0.0
     turn_count: int = 0
     turn_extra_s: tuple[float, ...] = field(default=())
+    warning_s: float = 0.0
 
     # ------------------------------------------------------------------ queries
     @property
@@ -68,6 +75,13 @@ class PhaseClock:
 
     def is_over(self, now: float) -> bool:
         return self.started and self.elapsed(now) >= self.duration_s
+
+    def in_warning(self, now: float) -> bool:
+        """In the wrap-up: started, not over, a warning set, and no more than ``warning_s``
+        left. A paused clock in its last minutes is in the wrap-up too."""
+        if not self.started or self.warning_s <= 0 or self.is_over(now):
+            return False
+        return self.remaining(now) <= self.warning_s
 
     def turn_length(self, index: int) -> float:
         extra = self.turn_extra_s[index] if index < len(self.turn_extra_s) else 0.0
@@ -96,7 +110,8 @@ class PhaseClock:
         return None
 
     def next_boundary(self, now: float) -> float | None:
-        """The wall instant of the next turn change or phase end, if the clock runs.
+        """The wall instant of the next turn change, wrap-up warning or phase end, if the
+        clock runs.
 
         Used by the engine to schedule its timer; None when nothing is due (standing
         clock, or the phase is already past its end).
@@ -104,10 +119,11 @@ class PhaseClock:
         if self.running_since is None:
             return None
         elapsed = self.elapsed(now)
-        for end in [*self.turn_ends(), self.duration_s]:
-            if end > elapsed:
-                return now + (end - elapsed)
-        return None
+        offsets = [*self.turn_ends(), self.duration_s]
+        if self.warning_s > 0:
+            offsets.append(self.duration_s - self.warning_s)
+        due = [end for end in offsets if end > elapsed]
+        return now + (min(due) - elapsed) if due else None
 
     # ----------------------------------------------------------------- commands
     def start(self, now: float) -> PhaseClock:
@@ -159,6 +175,11 @@ def format_mmss(seconds: float) -> str:
     if hours:
         return f"{hours}:{minutes:02d}:{secs:02d}"
     return f"{minutes:02d}:{secs:02d}"
+
+
+def warning_text(remaining_s: float) -> str:
+    """The wrap-up's word: '2 min tilbage' (whole minutes, rounded up; never 0)."""
+    return f"{max(1, ceil(remaining_s / 60))} min tilbage"
 
 
 def format_overrun(seconds: float) -> str:

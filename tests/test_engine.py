@@ -249,6 +249,7 @@ async def test_plus_one_minute_during_a_turn_lengthens_that_turn(engine, fake_cl
 async def test_overrun_counts_up_and_phase_end_is_announced_once(engine, fake_clock, events):
     await engine.start()
     fake_clock.advance(899)
+    assert (await engine.check_timers()).event.kind == "warning"  # the wrap-up came at 780 s
     assert await engine.check_timers() is None
     fake_clock.advance(1)
     snapshot = await engine.check_timers()

@@ -9,8 +9,8 @@ from facilitator.engine.errors import (
     VoteRefused,
     typed,
 )
-from facilitator.engine.events import BOARD_KINDS, Event, Snapshot
-from facilitator.engine.facade import MAX_TITLE, MeetingEngine, create_meeting
+from facilitator.engine.events import BOARD_KINDS, SIGNAL_KINDS, Event, Snapshot
+from facilitator.engine.facade import DISPLAY_VIEWS, MAX_TITLE, MeetingEngine, create_meeting
 from facilitator.engine.fanout import Subscription
 from facilitator.engine.flipovers import (
     MAX_GROUP,
@@ -39,6 +39,7 @@ BOARD_EVENTS = BOARD_KINDS  # the name the screens and the web knew
 __all__ = [
     "BOARD_EVENTS",
     "BOARD_KINDS",
+    "DISPLAY_VIEWS",
     "GROUPS_MAX",
     "HEARTBEAT_S",
     "LEASE_WAIT_S",
@@ -51,6 +52,7 @@ __all__ = [
     "MEETING_LIMITS",
     "PARTICIPANTS_MAX",
     "REOPEN_S",
+    "SIGNAL_KINDS",
     "EngineError",
     "Event",
     "FlipoverRow",

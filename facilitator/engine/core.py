@@ -67,6 +67,8 @@ class EngineCore:
         self._tokens_read = monotonic()
         self._course: Any = None  # facilitator.engine.course.CourseData, once read
         self._brutto_page = 1
+        self._signal: dict[str, Any] | None = None  # the room's latest signal (state["signal"])
+        self._display: str | None = None  # the board screen open on the TUI
         self._load_timeline(store.phase_runs(meeting_id))
         self._fanout = FanOut(self._snapshot(Opened(0, self.now())))
 
@@ -133,6 +135,24 @@ class EngineCore:
     @property
     def phase_count(self) -> int:
         return len(self.agenda.phases)
+
+    # ------------------------------------------------------------------ signals
+    @property
+    def signal(self) -> dict[str, Any] | None:
+        """The latest signal of this engine's life, as state["signal"]: {seq, kind, text}
+        (seq 1, 2, … per signal), or None before the first. A restarted engine starts
+        with None: a signal is a moment, not something to replay."""
+        return None if self._signal is None else dict(self._signal)
+
+    def _set_signal(self, kind: str, text: str) -> None:
+        """Record a turn change, phase end or wrap-up warning (just before its event)."""
+        seq = 1 if self._signal is None else self._signal["seq"] + 1
+        self._signal = {"seq": seq, "kind": kind, "text": text}
+
+    @property
+    def display(self) -> str | None:
+        """The board screen open on the TUI ("galleri", "prioritering", "choose") or None."""
+        return self._display
 
     # ------------------------------------------------------------------ fan-out
     def subscribe(self) -> Subscription:

@@ -12,6 +12,10 @@ Kinds, and who cares:
 ``phase``                 the room moved to another phase (``index``, ``previous``)
 ``turn``                  the next turn of a phase began (``index``, ``count``, ``label``)
 ``phase_end``             a phase's time ran out (``vote_closed`` if a vote closed with it)
+``warning``               a running phase entered its wrap-up (``index``; ``seconds``: the
+                          warning's length)
+``display``               the board screen open on the TUI changed (``view``: "galleri",
+                          "prioritering", "choose" or None)
 ``phones``                the number of connected phones changed (for the TUI only)
 ``flipover_added``        a flip-over was recorded (``id``, ``group``)
 ``flipover_edited``       a flip-over was changed (``id``, ``group``)
@@ -31,6 +35,9 @@ Kinds, and who cares:
 
 ``BOARD_KINDS`` are the kinds after which the phones refetch the flip-overs; the web
 coalesces them. ``PHONES`` events are not sent to the phones.
+
+``turn``, ``phase_end`` and ``warning`` are the room's signals (``SIGNAL_KINDS``): each
+also sets the state's ``signal`` ({seq, kind, text}) the pages flash and vibrate on.
 """
 
 from __future__ import annotations
@@ -89,6 +96,19 @@ class PhaseEnded(Event):
     kind: ClassVar[str] = "phase_end"
     index: int = 0
     vote_closed: bool = False
+
+
+@dataclass(frozen=True)
+class WarningStarted(Event):
+    kind: ClassVar[str] = "warning"
+    index: int = 0
+    seconds: int = 0
+
+
+@dataclass(frozen=True)
+class DisplayChanged(Event):
+    kind: ClassVar[str] = "display"
+    view: str | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +203,9 @@ class BruttolistePaged(Event):
     page: int = 1
     pages: int = 1
 
+
+# The room's signals: each sets state["signal"].
+SIGNAL_KINDS = frozenset(cls.kind for cls in (TurnChanged, PhaseEnded, WarningStarted))
 
 # After these the phones refetch the flip-overs (state["board"]["version"] moves).
 BOARD_KINDS = frozenset(

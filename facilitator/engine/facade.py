@@ -25,7 +25,7 @@ from facilitator.agenda import Agenda
 from facilitator.engine.choices import Choices
 from facilitator.engine.course import CourseView
 from facilitator.engine.errors import EngineError, typed
-from facilitator.engine.events import PhonesChanged
+from facilitator.engine.events import DisplayChanged, PhonesChanged
 from facilitator.engine.flipovers import Flipovers
 from facilitator.engine.lease import Lease
 from facilitator.engine.marks import Marks
@@ -37,6 +37,8 @@ from facilitator.meeting_size import meeting_size_problem
 from storage.repo import Store
 
 MAX_TITLE = 200
+# The board screens the TUI may tell the wall about (state["display"]); None: none open.
+DISPLAY_VIEWS = (None, "galleri", "prioritering", "choose")
 
 
 class MeetingEngine(Timeline, Flipovers, Marks, Themes, Choices, Photos, Lease, CourseView, State):
@@ -47,6 +49,15 @@ class MeetingEngine(Timeline, Flipovers, Marks, Themes, Choices, Photos, Lease, 
         if count != self.phones:
             self.phones = count
             self._publish(PhonesChanged, phones=count)
+
+    def set_display(self, view: str | None) -> None:
+        """The board screen open on the TUI now (the wall shows it too); publishes a
+        ``display`` event only when it changes. ValueError for an unknown view."""
+        if view not in DISPLAY_VIEWS:
+            raise ValueError(f"unknown display view {view!r}; one of {DISPLAY_VIEWS}")
+        if view != self._display:
+            self._display = view
+            self._publish(DisplayChanged, view=view)
 
 
 def create_meeting(

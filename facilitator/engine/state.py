@@ -35,6 +35,8 @@ class State(EngineCore):
                 "remaining_s": round(clock.remaining(now), 1),
                 "overrun_s": round(clock.overrun(now), 1),
                 "duration_s": round(clock.duration_s, 1),
+                "warning_s": int(clock.warning_s),
+                "warning": clock.in_warning(now),
                 **self._course_state(),
             },
             "turn": None
@@ -46,6 +48,8 @@ class State(EngineCore):
                 "label": self.turn_label(turn),
             },
             "board": self._board_state(now),
+            "signal": self.signal,
+            "display": self.display,
         }
 
     def _board_state(self, now: float) -> dict[str, Any]:

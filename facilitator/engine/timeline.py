@@ -1,5 +1,5 @@
-"""The timeline: phases, their clocks, turns, and the timers that announce a turn change
-or a phase's end.
+"""The timeline: phases, their clocks, turns, and the timers that announce a turn change,
+a phase's wrap-up warning or its end (the room's signals, see ``EngineCore.signal``).
 
 Every clock command changes the clock in memory only after the write has committed. The
 timers run on an injected scheduler (the loop's ``call_later`` by default), so tests move
@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from facilitator.agenda import Phase
-from facilitator.clock import PhaseClock, TurnInfo
+from facilitator.clock import PhaseClock, TurnInfo, warning_text
 from facilitator.engine.core import EngineCore, running_loop
 from facilitator.engine.errors import EngineError
 from facilitator.engine.events import (
@@ -23,7 +23,11 @@ from facilitator.engine.events import (
     PhaseEnded,
     Snapshot,
     TurnChanged,
+    WarningStarted,
 )
+
+PHASE_END_TEXT = "Tiden er gået"
+OPEN_TIME_LABEL = "Tid til opsamling"  # the turn "label" once the turns are done
 
 TIMER_SLACK_S = 0.01
 
@@ -59,6 +63,7 @@ class Timeline(EngineCore):
                     turn_seconds=phase.turn_seconds if turns else 0,
                     turn_count=turns,
                     turn_extra_s=extra,
+                    warning_s=float(phase.warning_seconds),
                 )
             )
         self.index = min(max(0, meeting.current_phase), len(self.agenda.phases) - 1)
@@ -72,6 +77,7 @@ class Timeline(EngineCore):
             duration_s=float(phase.seconds),
             turn_seconds=phase.turn_seconds if turns else 0,
             turn_count=turns,
+            warning_s=float(phase.warning_seconds),
         )
 
     @property
@@ -329,14 +335,24 @@ class Timeline(EngineCore):
         return chosen or [item.title for item, _count in counts]
 
     # ------------------------------------------------------------------ timers
-    def _timing_marker(self, now: float) -> tuple[int, int | None, bool]:
+    def _timing_marker(self, now: float) -> tuple[int, int | None, bool, bool]:
+        """What the timers compare: (phase, turn, over, in the wrap-up). A command that
+        moves the clock or the phase takes a new marker, so only time running past a
+        boundary is announced, never a jump the mødeleder made."""
         clock = self.clock
         turn = clock.turn(now) if clock.started else None
-        return (self.index, None if turn is None else turn.index, clock.is_over(now))
+        return (
+            self.index,
+            None if turn is None else turn.index,
+            clock.is_over(now),
+            clock.in_warning(now),
+        )
 
     async def check_timers(self) -> Snapshot | None:
-        """Publish a turn change or phase end that is due. The scheduled timer calls this;
-        tests call it after moving their fake clock."""
+        """Publish a turn change, wrap-up warning or phase end that is due. The scheduled
+        timer calls this; tests call it after moving their fake clock. Returns the last
+        event published (a turn change and the warning may fall due at once: both are
+        published, the warning first), None when nothing was due."""
         async with self.control:
             now = self.now()
             marker = self._timing_marker(now)
@@ -351,18 +367,31 @@ class Timeline(EngineCore):
                     def apply(_: None) -> Snapshot:
                         if settle is not None:
                             self._closed_votes.add(index)
+                        self._set_signal(PhaseEnded.kind, PHASE_END_TEXT)
                         return self._publish(PhaseEnded, index=index, vote_closed=bool(settle))
 
                     if settle is None:
                         result = apply(None)
                     else:
                         result = await self._commit(settle, apply)
-                elif marker[1] != previous[1]:
-                    turn = self.clock.turn(now)
-                    label = self.turn_label(turn) if turn else "Tid til opsamling"
-                    result = self._publish(
-                        TurnChanged, index=marker[1], count=self.clock.turn_count, label=label
-                    )
+                else:
+                    # The warning before the turn when both are due (a turn that ends as
+                    # the wrap-up begins, or a late timer): the signal left in the state,
+                    # all a page may see, is then the turn change, which the room must
+                    # act on; the wrap-up shows in the countdown anyway (phase.warning).
+                    if marker[3] and not previous[3] and self.clock.running:
+                        clock = self.clock
+                        self._set_signal(WarningStarted.kind, warning_text(clock.remaining(now)))
+                        result = self._publish(
+                            WarningStarted, index=self.index, seconds=int(clock.warning_s)
+                        )
+                    if marker[1] != previous[1]:
+                        turn = self.clock.turn(now)
+                        label = self.turn_label(turn) if turn else OPEN_TIME_LABEL
+                        self._set_signal(TurnChanged.kind, f"Skift: {label}")
+                        result = self._publish(
+                            TurnChanged, index=marker[1], count=self.clock.turn_count, label=label
+                        )
             self._reschedule()
             return result
 
