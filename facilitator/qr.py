@@ -119,3 +119,16 @@ def png_qr(text: str, scale: int = 12, border: int = 4) -> bytes:
         + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
         + chunk(b"IEND", b"")
     )
+
+
+def svg_qr(text: str, border: int = 4) -> str:
+    """The QR code of ``text`` alone as a square SVG (white quiet zone, black modules),
+    scaled by whoever shows it: the wall page draws it as large as it has room for."""
+    matrix = qr_matrix(text, border=border)
+    size = len(matrix)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        'shape-rendering="crispEdges">'
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{_qr_path(matrix)}" fill="#000"/></svg>\n'
+    )

@@ -3,11 +3,12 @@
 The hub listens to the engine once, however many phones are connected. Each snapshot
 is encoded to the bytes of one SSE message once (``payload``), and the same bytes go to
 every stream that should have it. A stream belongs to one ``Channel``: the phones', or
-the staff pages' (assistants, remote control). A channel keeps only its latest bytes and
-a number that grows with each; every stream's loop waits on the channel's one
-``asyncio.Event``, wakes when the number moves, and writes the latest bytes. A slow phone
-therefore skips the versions it had no time for and never holds up the others, and no
-task or timer is made per stream or per event.
+the staff pages' (assistants, remote control, and the wall display: not a phone, and it
+follows every event at once). A channel keeps only its latest bytes and a number that
+grows with each; every stream's loop waits on the channel's one ``asyncio.Event``, wakes
+when the number moves, and writes the latest bytes. A slow phone therefore skips the
+versions it had no time for and never holds up the others, and no task or timer is made
+per stream or per event.
 
 What the phones get, and when:
 - ``phones`` events (a phone came or went) are for the projector: not sent to the

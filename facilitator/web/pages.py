@@ -1,5 +1,9 @@
-"""The pages: the participant page (/), the assistants' (/assist) and the remote control
-(/remote), and the script they share (/static/common.js).
+"""The pages: the participant page (/), the assistants' (/assist), the remote control
+(/remote), the wall display (/wall), and the script they share (/static/common.js).
+
+The wall is the projector's view in a browser: no token (it shows only what the room
+sees), its address and QR code from ``/api/wall`` and ``/api/qr.svg`` (the participant
+page's address, never a staff link).
 
 Each page is one HTML file with its own inline script, allowed by the CSP by its hash
 (no 'unsafe-inline'); the common script is the one file a page loads ('self'). Its link
@@ -16,7 +20,9 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from facilitator.qr import svg_qr
 from facilitator.web.access import ASSISTANT, CONTROL, needs
+from facilitator.web.replies import error, reply
 from facilitator.web.security import script_sources
 
 if TYPE_CHECKING:
@@ -57,6 +63,11 @@ def page_csp(name: str, template: str) -> str:
     return template.format(scripts=script_sources(page(name)))
 
 
+@functools.lru_cache(maxsize=4)
+def qr_svg(url: str) -> bytes:
+    return svg_qr(url).encode()
+
+
 def html(name: str, csp: str = CSP) -> web.Response:
     response = web.Response(body=page(name), content_type="text/html", charset="utf-8")
     response.headers["Content-Security-Policy"] = page_csp(name, csp)
@@ -73,6 +84,9 @@ class PageRoutes:
             web.get("/favicon.ico", self.no_icon),
             web.get("/assist", self.assist_page),
             web.get("/remote", self.remote_page),
+            web.get("/wall", self.wall_page),
+            web.get("/api/wall", self.api_wall),
+            web.get("/api/qr.svg", self.api_qr),
             web.get(COMMON_PATH, self.common_script),
         ]
 
@@ -92,6 +106,24 @@ class PageRoutes:
     @needs(CONTROL, page=True)
     async def remote_page(self, request: web.Request) -> web.Response:
         return html("remote.html")
+
+    async def wall_page(self, request: web.Request) -> web.Response:
+        """The projector's view: no token, and it never shows one."""
+        return html("wall.html")
+
+    async def api_wall(self, request: web.Request) -> web.Response:
+        """What the wall shows besides the state: the address phones use (None with no
+        network), which is also what its QR code says."""
+        return reply({"url": self.server.participant_url})
+
+    async def api_qr(self, request: web.Request) -> web.Response:
+        """The QR code of the participant page's address, as SVG (404 with no network)."""
+        url = self.server.participant_url
+        if url is None:
+            return error(404, "Ingen netværk – telefonerne kan ikke komme på.")
+        response = web.Response(body=qr_svg(url), content_type="image/svg+xml")
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+        return response
 
     async def common_script(self, request: web.Request) -> web.Response:
         """The pages' shared script: kept for good under its versioned link, revalidated

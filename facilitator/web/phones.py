@@ -44,6 +44,7 @@ class PhoneRoutes:
             web.delete("/api/votes", self.api_unvote),
             web.get("/api/votes/mine", self.api_votes_mine),
             web.get("/api/bruttoliste", self.api_bruttoliste),
+            web.get("/api/ranking", self.api_ranking),
             web.get("/api/choice", self.api_choice),
             web.post("/api/choice", self.api_choose),
         ]
@@ -74,6 +75,31 @@ class PhoneRoutes:
             cached = self._brutto_cache = (brutto, missing, dumps(body).encode())
         return web.Response(body=cached[2], content_type="application/json", charset="utf-8")
 
+    async def api_ranking(self, request: web.Request) -> web.Response:
+        """The prioritering as the projector shows it: the open wishes by marks (a theme
+        as one), the prioritised marked. While a vote hides its totals, no marks, places
+        or order that would give the result away. Never særskilt spor."""
+        engine = self.engine
+        visible = engine.marks_visible()
+        items = engine.ranking()
+        if not visible:
+            items.sort(key=lambda i: (min(f.group for f in i.flipovers), i.key))
+        rows = [
+            {
+                "key": item.key,
+                "title": item.title,
+                "theme": item.is_theme,
+                "wishes": len(item.flipovers),
+                "groups": list(item.groups),
+                "marks": item.marks if visible else None,
+                "rank": item.rank if visible else None,
+                "tied": item.tied if visible else False,
+                "priority": item.priority,
+            }
+            for item in items
+        ]
+        return reply({"visible": visible, "items": rows, "version": self._board_version()})
+
     async def api_events(self, request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(
             headers={
@@ -83,8 +109,9 @@ class PhoneRoutes:
             }
         )
         await response.prepare(request)
-        # The assistants' and the remote page say role=staff: they are not phones in the room.
-        staff = request.query.get("role") == "staff"
+        # The assistants', the remote and the wall page (role=staff, role=wall) are not
+        # phones in the room: not counted, and they get every event at once.
+        staff = request.query.get("role") in ("staff", "wall")
         phone = None
         if not staff:
             phone = self.server.device_id(request) or f"conn-{id(response)}"

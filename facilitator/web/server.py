@@ -6,10 +6,17 @@ Routes (see shared/DESIGN.md, "Contracts", and issue 3):
     GET  /static/common.js          the script the three pages share
     GET  /assist                    the assistants' page (assistant token)
     GET  /remote                    the mødeleder's remote control (control token)
+    GET  /wall                      the wall display: the projector's view in a browser
+                                    (no token; its stream is /api/events?role=wall)
+    GET  /api/wall                  the wall's address line: {url} (the participant page)
+    GET  /api/qr.svg                the participant page's QR code (404 with no network)
+    GET  /api/ranking               the prioritering as the projector shows it (marks
+                                    hidden while a vote hides them; no særskilt spor)
     GET  /api/state                 the meeting's state
     GET  /api/events                Server-Sent Events: `state` on every change (a phone
                                     gets board changes at most twice a second and no
-                                    event for the phone count; see hub.py)
+                                    event for the phone count; see hub.py). role=staff
+                                    and role=wall: not a phone, every event at once
     GET  /api/flipovers             the open flip-overs (marks null while hidden, "mine" per card)
     GET  /api/bruttoliste           the forløb's previous meeting's wishes, ranked (no
                                     særskilt spor; no token: it is what the room sees)
@@ -166,6 +173,19 @@ class WebServer:
         if self.participant_url is None:
             return None
         return f"{self.participant_url}remote?token={self.engine.control_token}"
+
+    def wall_urls(self) -> list[str]:
+        """The wall page's addresses: this laptop's own first (for the browser on the
+        projector), then the LAN one when there is network (another machine's browser)."""
+        urls = []
+        local = ("127.0.0.1", "0.0.0.0", "::")
+        if not self.bound or any(host in local for host in self.bound):
+            urls.append(url_for("127.0.0.1", self.port, "/wall"))
+        if self.participant_url is not None:
+            lan = f"{self.participant_url}wall"
+            if lan not in urls:
+                urls.append(lan)
+        return urls
 
     def _served_hosts(self) -> set[str]:
         """The host names requests may carry: set when the server starts (looking up the

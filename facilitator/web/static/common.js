@@ -92,14 +92,29 @@ var FAC = (function () {
     return !!(state && state.phase && state.phase.started && !state.phase.paused);
   }
 
+  // The wrap-up's word, as the projector says it: "2 min tilbage" (whole minutes, up).
+  function warningText(left) { return Math.max(1, Math.ceil(left / 60)) + " min tilbage"; }
+
+  // The phase clock dt seconds after the state came: left (seconds, negative when over
+  // time), over, and warn (the wrap-up: started, not over, a warning configured and no
+  // more than phase.warning_s left; paused counts too). Worked out here rather than read
+  // from phase.warning, so the style changes on the second between two events.
+  function clockInfo(state, dt) {
+    var p = state.phase, left = num(p.remaining_s) - num(p.overrun_s) - dt, over = left < 0, warn;
+    if (p.warning_s === undefined || p.warning_s === null) { warn = !!p.warning && !over; }
+    else { warn = !!p.started && !over && num(p.warning_s) > 0 && left <= num(p.warning_s); }
+    return { left: left, over: over, warn: warn };
+  }
+
   // The phase clock dt seconds after the state came: #countdown, #status and the turn
-  // (#turn, #turn-label, #turn-time). Returns whether the phase is over its time.
+  // (#turn, #turn-label, #turn-time). Returns whether the phase is over its time; in the
+  // wrap-up the status is the word ("2 min tilbage").
   function drawClock(state, dt) {
-    var p = state.phase, left = num(p.remaining_s) - num(p.overrun_s) - dt, over = left < 0, status;
+    var p = state.phase, c = clockInfo(state, dt), left = c.left, over = c.over, status;
     setText("countdown", over ? "+" + mmss(Math.floor(-left)) : mmss(Math.ceil(left - 1e-6)));
     if (!p.started) { status = "Klar"; }
-    else if (p.paused) { status = over ? "Pause \u2013 over tid" : "Pause"; }
-    else { status = over ? "over tid" : "K\u00f8rer"; }
+    else if (p.paused) { status = over ? "Pause \u2013 over tid" : c.warn ? "Pause \u2013 " + warningText(left) : "Pause"; }
+    else { status = over ? "over tid" : c.warn ? warningText(left) : "K\u00f8rer"; }
     setText("status", status);
     var t = state.turn;
     if (t && typeof t === "object") {
@@ -111,6 +126,37 @@ var FAC = (function () {
       $("turn").style.display = "none";
     }
     return over;
+  }
+
+  // Signals the room notices (a turn change, a phase's end, the wrap-up): a function to
+  // give every state; it calls onSignal(signal) when state.signal's seq differs from the
+  // one seen before, never on the first state (a page opened late has nothing to signal).
+  function signals(onSignal) {
+    var seen = null, first = true;
+    return function (state) {
+      var s = state && state.signal, seq = (s && typeof s === "object") ? num(s.seq) : 0;
+      if (first) { first = false; seen = seq; return; }
+      if (seq === seen) { return; }
+      seen = seq;
+      if (s && typeof s === "object") { onSignal(s); }
+    };
+  }
+
+  // The phone buzzes where the browser lets it: twice for a turn or the end, once briefly
+  // for the wrap-up.
+  function vibrate(kind) {
+    var nav = window.navigator;
+    if (!nav || typeof nav.vibrate !== "function") { return false; }
+    try { return !!nav.vibrate(kind === "warning" ? [120] : [200, 100, 200]); } catch (e) { return false; }
+  }
+
+  // A banner (an element with role="alert") with text for ms milliseconds.
+  function banner(id, text, ms) {
+    var b = $(id);
+    if (b.hideTimer) { clearTimeout(b.hideTimer); }
+    b.textContent = String(text || "");
+    b.style.display = text ? "block" : "none";
+    b.hideTimer = setTimeout(function () { b.hideTimer = null; b.style.display = "none"; }, ms);
   }
 
   function offline(on) { $("offline").style.display = on ? "block" : "none"; }
@@ -170,6 +216,7 @@ var FAC = (function () {
   return {
     $: $, num: num, now: now, setText: setText, el: el, clear: clear, mmss: mmss,
     newKey: newKey, linkToken: linkToken, request: request, submit: submit,
-    running: running, drawClock: drawClock, live: live
+    running: running, drawClock: drawClock, live: live, clockInfo: clockInfo,
+    warningText: warningText, signals: signals, vibrate: vibrate, banner: banner
   };
 })();
