@@ -232,11 +232,12 @@ async def test_a_late_timer_announces_the_warning_and_the_turn_it_finds(
         await engine.check_timers()
         assert kinds(seen) == ["clock", "warning", "turn"]
         assert seen[1].state["signal"] == {"seq": 1, "kind": "warning", "text": "2 min tilbage"}
-        # the signal left in the state (all a page may see) is the turn the room acts on
+        # the signal left in the state (all a page may see) is the turn the room acts on,
+        # and it says the wrap-up too
         assert seen[-1].state["signal"] == {
             "seq": 2,
             "kind": "turn",
-            "text": "Skift: Person 2 af 2",
+            "text": "Skift: Person 2 af 2 · 2 min tilbage",
         }
         assert seen[-1].state["phase"]["warning"] is True
         assert seen[-1].state["turn"]["index"] == 1
@@ -258,7 +259,11 @@ async def test_a_turn_ending_as_the_wrap_up_begins_gives_both_the_turn_last(
         assert kinds(seen) == ["clock", "turn"]
         await fake_scheduler.advance(0.1, engine)
         assert kinds(seen) == ["clock", "turn", "warning", "turn"]
-        assert engine.signal == {"seq": 3, "kind": "turn", "text": "Skift: Tid til opsamling"}
+        assert engine.signal == {
+            "seq": 3,
+            "kind": "turn",
+            "text": "Skift: Tid til opsamling · 2 min tilbage",
+        }
         assert engine.state()["phase"]["warning"] is True
         await fake_scheduler.advance(121, engine)
         assert kinds(seen)[-1] == "phase_end"

@@ -378,17 +378,20 @@ class Timeline(EngineCore):
                     # The warning before the turn when both are due (a turn that ends as
                     # the wrap-up begins, or a late timer): the signal left in the state,
                     # all a page may see, is then the turn change, which the room must
-                    # act on; the wrap-up shows in the countdown anyway (phase.warning).
+                    # act on, and its text says the wrap-up too.
+                    warned = ""
                     if marker[3] and not previous[3] and self.clock.running:
                         clock = self.clock
-                        self._set_signal(WarningStarted.kind, warning_text(clock.remaining(now)))
+                        warned = warning_text(clock.remaining(now))
+                        self._set_signal(WarningStarted.kind, warned)
                         result = self._publish(
                             WarningStarted, index=self.index, seconds=int(clock.warning_s)
                         )
                     if marker[1] != previous[1]:
                         turn = self.clock.turn(now)
                         label = self.turn_label(turn) if turn else OPEN_TIME_LABEL
-                        self._set_signal(TurnChanged.kind, f"Skift: {label}")
+                        text = f"Skift: {label}" + (f" · {warned}" if warned else "")
+                        self._set_signal(TurnChanged.kind, text)
                         result = self._publish(
                             TurnChanged, index=marker[1], count=self.clock.turn_count, label=label
                         )
