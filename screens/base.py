@@ -1,5 +1,6 @@
 """What every meeting screen shares: listening to the engine, running its commands, the web
-status, and the vote's "r" key.
+status, the vote's "r" key, the flash at a turn change or a phase end, and telling the
+engine which board screen is open (the wall page shows it too).
 
 Screens never change meeting state themselves: they call the engine and draw what it
 says. Time comes from ``engine.now()`` (an injected clock in tests), never from the
@@ -11,10 +12,11 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual.app import App
 from textual.message import Message
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 
 from facilitator.engine import BOARD_EVENTS, EngineError, StorageError
@@ -26,6 +28,11 @@ if TYPE_CHECKING:
 
 TICK_S = 0.25  # the countdown's redraw interval (4 Hz); only changed text is redrawn
 REDRAW_GAP_S = 0.2  # a burst of votes redraws the board at most this often
+
+# The events the room is signalled at (besides the app's bell): the countdown flashes.
+FLASH_EVENTS = frozenset({"turn", "phase_end"})
+# What flashes on a meeting screen: the projector's countdown, a board screen's clock line.
+FLASHING = "Countdown, ClockLine"
 
 # Errors a command may raise that the user should read, not a traceback.
 COMMAND_ERRORS = (EngineError, StorageError)
@@ -107,13 +114,31 @@ class EngineChanged(Message):
         self.snapshot = snapshot
 
 
+def shown_display(app: App) -> str | None:
+    """The board view the mødeleder sees now: the ``DISPLAY`` of the topmost screen that
+    is not a dialog (a dialog or the command palette over the galleri leaves the galleri
+    on screen), or None."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, ModalScreen):
+            continue
+        return getattr(screen, "DISPLAY", None)
+    return None
+
+
 class EngineScreen(Screen):
     """A screen that listens to the engine and redraws its clock four times a second.
 
     Clock and phase events redraw at once. Board events (votes, flip-overs, themes...)
     come in bursts when a room votes from its phones: the first redraws at once, the
     rest are folded into one redraw at most every ``REDRAW_GAP_S``.
+
+    At a turn change or a phase end its countdown (or clock line) flashes. A board screen
+    names its view in ``DISPLAY``; whenever a meeting screen is shown, covered or closed,
+    the engine is told which view is on top now (``engine.set_display``), so the order
+    in which two screens hear of a switch does not matter.
     """
+
+    DISPLAY: ClassVar[str | None] = None  # "galleri", "prioritering", "choose"
 
     def __init__(self, engine: MeetingEngine, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -129,12 +154,39 @@ class EngineScreen(Screen):
 
     def on_unmount(self) -> None:
         self.engine.remove_listener(self._engine_listener)
+        self._tell_display()
+
+    def on_screen_resume(self) -> None:
+        self._tell_display()
+
+    def on_screen_suspend(self) -> None:
+        self._tell_display()
+
+    def _tell_display(self) -> None:
+        """Tell the engine which board view is on top now (it publishes only a change)."""
+        set_display = getattr(self.engine, "set_display", None)
+        if set_display is None:
+            return
+        try:
+            view = shown_display(self.app)
+        except Exception:  # noqa: BLE001 - the app is closing: nothing to show
+            return
+        set_display(view)
 
     def _engine_listener(self, snapshot: Snapshot) -> None:
         self.post_message(EngineChanged(snapshot))
 
+    def flash(self) -> None:
+        """A second of inverted colours on the countdown (a turn change, a phase end)."""
+        from screens.components.countdown import flash  # components import this module
+
+        for widget in self.query(FLASHING):
+            flash(widget)
+
     def on_engine_changed(self, message: EngineChanged) -> None:
         snapshot = message.snapshot
+        if snapshot.event.kind in FLASH_EVENTS:
+            self.flash()
         if snapshot.event.kind not in BOARD_EVENTS and snapshot.event.kind != "phones":
             self._redraw(snapshot)
             return

@@ -31,6 +31,7 @@ def people_words(count: int) -> str:
 
 
 class ChooseScreen(EngineScreen):
+    DISPLAY = "choose"  # the wall page shows it too while it is open
     # Not priority bindings: ↑/↓ go through the table's queue, and +/- must come after them.
     BINDINGS = [
         bind(

@@ -39,6 +39,8 @@ MARK_NOTE_S = 3.0  # presses of + or - on a card this close together are told on
 class GalleriScreen(EngineScreen):
     """The galleri. Every key is one action; a refused command becomes a notification."""
 
+    DISPLAY = "galleri"  # the wall page shows it too while it is open
+
     BINDINGS = [
         bind("select_left", "move(-1, 0)", "Vælg kort", key_display="←↑↓→", priority=True),
         bind("select_right", "move(1, 0)", "Vælg kort", show=False, priority=True),

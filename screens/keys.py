@@ -55,6 +55,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "reveal_now": "r",  # a vote: the result now (projector and galleri)
     "join": "j",  # the join screen (QR), and closes it
     "staff_links": "a",  # the assistant and remote-control links, and closes them
+    "wall": "w",  # the wall page's addresses (Vægskærm), and closes them
     "blank": "b,full_stop",  # a black screen (the clicker's "blank" key is the full stop)
     "bruttoliste_next": "down",  # a bruttoliste phase: the list's next page (↓)
     "bruttoliste_previous": "up",  # and its previous page (↑)
@@ -95,6 +96,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "new_meeting": "n",
     "open_forloeb": "f",  # the selected row's forløb
     "new_forloeb": "N,shift+n",
+    "run_check": "c",  # the check before the room arrives (Tjek)
+    "pick_address": "w",  # the address and port phones will use (Adresse og port)
     # the forløb and its editors (the APV course)
     "edit_details": "e",  # the forløb's details
     "open_vurdering": "v",

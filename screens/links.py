@@ -1,8 +1,13 @@
-"""Assistent- og fjernbetjeningslinks: the staff's QR codes, never for the projector.
+"""Assistent- og fjernbetjeningslinks: the staff's QR codes, never for the projector; and
+the wall page's addresses (Vægskærm).
 
 The assistant link lets whoever has it write flip-overs; the remote-control link lets them
 drive the meeting. So the screen asks first ("Vis nøgler?"), says at the top that it is not
 for the projector, and closes on Escape or a.
+
+The wall page (``/wall``) needs no key: it is the projector's view in a browser, for a
+laptop that extends its desktop to the projector. ``WallLinksScreen`` (the projector's
+``w``) shows its addresses, this laptop's own first, and how to use it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,13 @@ from screens.join import best_scale
 from screens.keys import bind
 
 WARNING = "IKKE TIL PROJEKTOREN – nøglerne giver adgang til at skrive og styre"
+WALL_TITLE = "Vægskærm – projektorens billede som webside"
+WALL_HOWTO = (
+    "Sådan: stil skærmene som udvidet skrivebord (ikke spejlet), åbn adressen i browseren, "
+    "træk vinduet over på projektorens skærm, og tryk F11 (fuld skærm). Terminalen bliver "
+    "på din egen skærm som kontrolpanel."
+)
+WALL_WHERE = ("på denne computer", "fra en anden computer på netværket")
 ROWS_AROUND = 10  # warning, titles, addresses, note, footer
 
 
@@ -134,6 +146,64 @@ class StaffLinksScreen(Screen[None]):
         if len(self.links) > 1:
             self.showing = (self.showing + 1) % len(self.links)
             self._fit(self.app.size.width, self.app.size.height)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def wall_urls(server: Any) -> list[str]:
+    """The wall page's addresses from the web server (this laptop's own first), or []."""
+    urls = getattr(server, "wall_urls", None)
+    if server is None or not callable(urls):
+        return []
+    return [url for url in urls() if url]
+
+
+class WallLinksScreen(Screen[None]):
+    """The wall page's addresses, and what it is for; closes on Escape or w."""
+
+    BINDINGS = [
+        bind("back", "close", "Luk", key_display="Esc", priority=True),
+        bind("wall", "close", "Luk", show=False, priority=True),  # w closes it too
+    ]
+
+    def __init__(
+        self, server: Any = None, *, web_enabled: bool = True, error: str | None = None, **kw: Any
+    ) -> None:
+        super().__init__(**kw)
+        self.server = server
+        self.web_enabled = web_enabled
+        self.error = error
+        self.urls = wall_urls(server)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="wall-links"):
+            yield Label(WALL_TITLE, id="wall-title", classes="wall-title")
+            for index, url in enumerate(self.urls):
+                where = WALL_WHERE[min(index, len(WALL_WHERE) - 1)]
+                yield Static(url, classes="wall-url", markup=False)
+                yield Static(where, classes="wall-where", markup=False)
+            yield Static(self._note(), id="wall-note", classes="note", markup=False)
+        yield KeyFooter()
+
+    def _note(self) -> str:
+        if self.urls:
+            return WALL_HOWTO
+        if self.server is None and not self.web_enabled:
+            return "Web er slået fra – der er ingen vægskærm (start uden --no-web)."
+        if self.server is None:
+            why = f" ({self.error})" if self.error else ""
+            return (
+                f"Webserveren kører ikke{why} – der er ingen vægskærm. "
+                "Prøv igen om lidt, når telefonsiden er startet."
+            )
+        return "Webserveren giver ingen adresse til vægskærmen."
+
+    def on_mount(self) -> None:
+        self.query_one(KeyFooter).fit(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.query_one(KeyFooter).fit(event.size.width)
 
     def action_close(self) -> None:
         self.dismiss()

@@ -41,7 +41,8 @@ class DanishCommandPalette(CommandPalette):
 
 def system_commands(app: Any, screen: Screen) -> Iterable[SystemCommand]:
     """The screen's keys, in Danish, then a few of Textual's own. A command names
-    every key of its action ("Tast: g eller Esc"), the hidden ones too."""
+    every key of its action ("Tast: g eller Esc"), the hidden ones too. A key kept out of
+    the footer for room but given a tooltip (the projector's "+5 min") is a command too."""
     keys: dict[str, list[str]] = {}
     actions: dict[str, tuple[Binding, Any]] = {}
     for key, active in screen.active_bindings.items():
@@ -49,7 +50,7 @@ def system_commands(app: Any, screen: Screen) -> Iterable[SystemCommand]:
         named = keys.setdefault(binding.action, [])
         if binding.description and key_name(key) not in named:
             named.append(key_name(key))
-        if binding.description and binding.show:
+        if binding.description and (binding.show or binding.tooltip):
             actions.setdefault(binding.action, (binding, active.node))
     for action, (binding, node) in actions.items():
         shown = binding.key_display or app.get_key_display(binding)

@@ -62,6 +62,7 @@ class RankingTable(DataTable):
 
 
 class PrioriteringScreen(EngineScreen):
+    DISPLAY = "prioritering"  # the wall page shows it too while it is open
     # Not priority bindings: the table handles ↑/↓ in its own queue, and a key that
     # jumped that queue would act on the row before the cursor got there.
     BINDINGS = [

@@ -86,7 +86,9 @@ class ProjectorScreen(EngineScreen):
             tooltip="Forrige fase",
         ),
         bind("extend_1", "extend(1)", "+1 min", key_display="+", priority=True, tooltip="+1 minut"),
-        bind("extend_5", "extend(5)", "+5 min", priority=True, tooltip="+5 minutter"),
+        # Not in the footer (it made room there for "w Vægskærm", so the keys keep one row
+        # at 160 columns and the countdown its size); the palette lists it, by its tooltip.
+        bind("extend_5", "extend(5)", "+5 min", show=False, priority=True, tooltip="+5 minutter"),
         bind("flipovers", "flipovers", "Flip-overs", priority=True),
         bind("galleri", "galleri", "Galleri", priority=True),
         bind("prioritering", "prioritering", "Prioritering", priority=True),
@@ -118,6 +120,13 @@ class ProjectorScreen(EngineScreen):
             tooltip="Assistent- og fjernbetjeningslinks",
         ),
         bind("blank", "blank", "Blank", key_display="b", priority=True, tooltip="Blank skærm"),
+        bind(
+            "wall",
+            "wall",
+            "Vægskærm",
+            priority=True,
+            tooltip="Vægskærm: adressen til browseren på projektoren",
+        ),
         bind("leave", "quit_meeting", "Afslut", priority=True),
     ]
 
@@ -467,6 +476,18 @@ class ProjectorScreen(EngineScreen):
         from screens.links import ask_then_show_links
 
         ask_then_show_links(self.app, self.engine)
+
+    def action_wall(self) -> None:
+        from screens.links import WallLinksScreen
+
+        app = self.app
+        self.app.push_screen(
+            WallLinksScreen(
+                getattr(app, "web_server", None),
+                web_enabled=getattr(app, "web_enabled", self.web.enabled),
+                error=self.web.error,
+            )
+        )
 
     def action_blank(self) -> None:
         self.app.push_screen(BlankScreen())

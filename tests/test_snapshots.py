@@ -1,5 +1,5 @@
-"""SVG snapshots of the projector (80×24 and 160×45), the flip-over entry screen, the
-galleri (160×45 and 80×24) and the prioritering (160×45).
+"""SVG snapshots of the projector (80×24 and 160×45; in a phase's wrap-up too), the
+flip-over entry screen, the galleri (160×45 and 80×24) and the prioritering (160×45).
 
 Nothing of the machine reaches the picture: the clock is frozen at a fixed instant and
 read in UTC, the meeting code is fixed, the LAN address is given and no web server runs.
@@ -67,6 +67,33 @@ def test_projector_160x45(snap_compare, interview_app):
 
 def test_projector_80x24(snap_compare, interview_app):
     assert snap_compare(interview_app, terminal_size=(80, 24), run_before=settle)
+
+
+@pytest.mark.parametrize("size", [(160, 45), (80, 24)], ids=["160x45", "80x24"])
+def test_projector_wrap_up(
+    snap_compare, store, fake_clock, user_agenda_dir, utc, monkeypatch, size
+):
+    """The interview's last 1:37 (issue 10): the countdown in the wrap-up's style, with its
+    word "2 min tilbage" beside it."""
+    monkeypatch.setattr(storage.repo, "new_code", lambda length=6: "K7QX2M")
+    meeting = create_meeting(
+        store,
+        load_agenda("dialogmoede-1"),
+        "dialogmoede-1",
+        "1. dialogmøde på Ærø",
+        groups=3,
+        participants=12,
+    )
+    engine = MeetingEngine(store, meeting, clock=fake_clock)
+    asyncio.run(engine.goto(1))
+    asyncio.run(engine.start())
+    fake_clock.advance(engine.clock.duration_s - 97)
+    app = FacilitatorApp(store, engine=engine, web=False, lan_address=LAN)
+
+    async def wrapped_up(pilot) -> None:
+        await settle(pilot, "2 min tilbage")
+
+    assert snap_compare(app, terminal_size=size, run_before=wrapped_up)
 
 
 def test_flipover_entry_160x45(snap_compare, interview_app):
