@@ -19,6 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX, group_plan, meeting_size_problem
+from screens.check import AddressScreen, CheckScreen, address_words, db_url_of, find_addresses
 from screens.components import KeyFooter
 from screens.components.course_form import CourseFormScreen, FormField, SaveRefused
 from screens.course.common import (
@@ -101,11 +102,17 @@ def next_step_text(info: Any) -> Text:
 
 
 class StartScreen(Screen):
+    DEFAULT_CSS = """
+    StartScreen #start-address { height: auto; margin-bottom: 1; }
+    """
+
     BINDINGS = [
         bind("open_meeting", "open", "Åbn", priority=True),
         bind("open_forloeb", "open_forloeb", "Forløbet"),
         bind("new_meeting", "new", "Nyt møde", priority=True),
         bind("new_forloeb", "new_forloeb", "Nyt forløb"),
+        bind("run_check", "check", "Tjek"),
+        bind("pick_address", "pick_address", "Adresse og port"),
         bind("leave", "app.quit", "Afslut", priority=True),
     ]
 
@@ -115,6 +122,7 @@ class StartScreen(Screen):
         self.groups: list[dict[str, Any]] = []
         self.loaded = False  # the first answer from the database has been drawn
         self._want: str | None = None  # the row to select once the data are drawn
+        self.automatic: str | None = None  # the LAN address the automatic choice has now
 
     def compose(self) -> ComposeResult:
         open_key, new_key = self._key("open_meeting"), self._key("new_meeting")
@@ -128,6 +136,7 @@ class StartScreen(Screen):
                 classes="help",
                 markup=False,
             )
+            yield Static(self._address_line(), id="start-address", classes="address")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="meetings")
             yield Static(
                 "Henter forløb og møder …", id="start-empty", classes="empty", markup=False
@@ -143,6 +152,52 @@ class StartScreen(Screen):
         self.query_one(KeyFooter).fit(self.app.size.width)
         table.focus()
 
+    # ------------------------------------------------------------------ address and port
+    def _address_line(self) -> Text:
+        """The address and port phones will use when a meeting is opened, and the keys."""
+        app = self.app
+        text = Text(
+            address_words(getattr(app, "host", None), getattr(app, "port", 8765), self.automatic)
+        )
+        text.append(
+            f" ({self._key('pick_address')}: skift)",
+            style="dim",
+        )
+        return text
+
+    def _show_address(self) -> None:
+        self.query_one("#start-address", Static).update(self._address_line())
+
+    def _find_automatic(self) -> None:
+        """The address the automatic choice gives now (the laptop's interfaces, in a thread)."""
+
+        def found(addresses: tuple[list[Any], str | None]) -> None:
+            self.automatic = addresses[1]
+            self._show_address()
+
+        run_course(self, find_addresses, found, lambda _reason: None)
+
+    def action_pick_address(self) -> None:
+        app = self.app
+
+        def chosen(choice: tuple[str | None, int] | None) -> None:
+            if choice is None:
+                return
+            app.host, app.port = choice
+            self._show_address()
+            where = app.host or "den automatiske adresse"
+            self.notify(f"Når et møde åbnes, bruger telefonerne {where}, port {app.port}.")
+
+        app.push_screen(
+            AddressScreen(getattr(app, "host", None), getattr(app, "port", 8765)), chosen
+        )
+
+    def action_check(self) -> None:
+        app = self.app
+        app.push_screen(
+            CheckScreen(db_url_of(app), getattr(app, "host", None), getattr(app, "port", 8765))
+        )
+
     def on_resize(self, event: Any) -> None:
         self.query_one(KeyFooter).fit(event.size.width)
         if self.loaded:
@@ -154,6 +209,7 @@ class StartScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.reload()
+        self._find_automatic()  # the network may have changed meanwhile
 
     # ------------------------------------------------------------------ the data
     def reload(self, select: int | None = None, *, forloeb: int | None = None) -> None:
