@@ -243,6 +243,9 @@ class WebServer:
 
     async def stop(self) -> None:
         self.hub.shut()  # open event streams end at once: quitting must not stall on them
+        arrivals = getattr(self, "check_arrivals", None)
+        if arrivals is not None:
+            arrivals.close()  # and so do the pre-meeting check's waiting requests
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
