@@ -9,6 +9,11 @@ as ``[sqlite]`` and as ``[postgresql]``. The PostgreSQL run uses the server name
 when the variable is not set. A test that is about SQLite itself (file paths, WAL,
 pragmas) is marked ``@pytest.mark.sqlite_only`` and runs once, on SQLite.
 
+In parallel: ``addopts`` in pyproject.toml runs the suite on every core (pytest-xdist,
+``-n 0`` for one process). Each worker has its own temporary folders and free ports, and
+its own PostgreSQL database beside ``FACILITATOR_TEST_PG``'s (``…_gw0``, ``…_gw1``),
+created here when missing, which needs CREATEDB (.ci/run grants it).
+
 Hypothesis: the profile "ci" (bounded examples, no deadline, no example database) is
 loaded when ``CI`` is set, "dev" otherwise; ``HYPOTHESIS_PROFILE`` picks one by name.
 """
@@ -55,8 +60,45 @@ hypothesis_settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 )
 
+
 # ---------------------------------------------------------------------- both databases
+def worker_database(url: str, worker: str) -> str:
+    """The URL of the pytest-xdist worker's own database beside ``url``'s (``fac_test`` →
+    ``fac_test_gw0``), created when missing: the workers run at once, and each test
+    empties its database. Creating one needs CREATEDB (.ci/run grants it)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).scalar()
+            if not found:
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"'))
+                except DBAPIError as exc:
+                    raise RuntimeError(
+                        f"pytest-xdist worker {worker} needs its own PostgreSQL database "
+                        f"{name!r} beside {base.database!r}: give the role CREATEDB or create "
+                        f"it by hand (or run the tests in one process: -n 0)"
+                    ) from exc
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 PG_URL = os.environ.get("FACILITATOR_TEST_PG", "")
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if PG_URL and _WORKER and os.environ.get("FACILITATOR_TEST_PG_WORKER") != _WORKER:
+    # Every reader of FACILITATOR_TEST_PG (test modules, subprocesses) gets the worker's own.
+    PG_URL = worker_database(PG_URL, _WORKER)
+    os.environ["FACILITATOR_TEST_PG"] = PG_URL
+    os.environ["FACILITATOR_TEST_PG_WORKER"] = _WORKER
 PG_SKIP = "no PostgreSQL server: set FACILITATOR_TEST_PG=postgresql+psycopg://… (.ci/run does)"
 BACKENDS = ("sqlite", "postgresql")
 # The storage, engine and web tests: one suite, run on both databases.
@@ -86,6 +128,36 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only: about SQLite itself (files, WAL, pragmas); runs on SQLite only"
     )
+
+
+def report_tally(request: pytest.FixtureRequest, line: str) -> None:
+    """A figure a test prints for CI's log (a kill trial's or a fuzz run's tally): printed
+    past the capture as the test runs, and kept in the test's ``user_properties`` so that
+    under pytest-xdist, whose workers' prints are lost, the controller prints it at the end."""
+    request.node.user_properties.append(("tally", line))
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    if capture is None:  # -p no:capture
+        print(f"\n{line}")
+        return
+    with capture.global_and_fixture_disabled():
+        print(f"\n{line}")
+
+
+def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:  # noqa: ANN001
+    if not config.pluginmanager.hasplugin("dsession"):
+        return  # one process: the tallies were printed as the tests ran
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "tally"
+    ]
+    if lines:
+        terminalreporter.section("tallies")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

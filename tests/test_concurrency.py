@@ -24,7 +24,7 @@ from facilitator.engine import MeetingEngine, create_meeting
 from facilitator.text import clean_text
 from facilitator.web.server import DEVICE_COOKIE, WebServer
 from storage.repo import Store
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, report_tally
 
 ASSISTANTS = 50
 PHONES = 100
@@ -68,8 +68,7 @@ async def room(db_url, user_agenda_dir):
 
 
 def report(capsys, line: str) -> None:
-    with capsys.disabled():
-        print(f"\n[concurrency] {line}")
+    report_tally(capsys.request, f"[concurrency] {line}")
 
 
 async def test_fifty_assistants_post_at_once(room, capsys, db_backend):

@@ -17,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 
+from tests.conftest import report_tally
+
 KILLS = int(os.environ.get("FACILITATOR_TEST_KILLS", "20"))
 
 _spec = importlib.util.spec_from_file_location(
@@ -27,12 +29,11 @@ sys.modules["bench_crash"] = crash
 _spec.loader.exec_module(crash)
 
 
-def test_nothing_acknowledged_is_lost_or_doubled_under_sigkill(db_url, tmp_path, capsys, request):
+def test_nothing_acknowledged_is_lost_or_doubled_under_sigkill(db_url, tmp_path, request):
     tally = crash.run_trial(db_url, KILLS, seed=20261125, workdir=tmp_path, phones_per_kill=2)
     report = "\n".join(tally.lines())
     request.node.user_properties.append(("crash_tally", tally.summary()))
-    with capsys.disabled():  # the tally is the figure CI quotes
-        print(f"\n[kill trial] {tally.summary()}")
+    report_tally(request, f"[kill trial] {tally.summary()}")  # the figure CI quotes
     assert tally.kills >= KILLS, report
     assert tally.flipovers_acked > 0 and tally.marks_acked > 0, report
     assert tally.retried > 0, report  # the kills did cut answers off

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from facilitator.cli import main
 from facilitator.engine import MeetingEngine, create_meeting
 from storage.db import StorageError
 from storage.repo import Store
+from tests.conftest import reset_pg
 
 PG_URL = os.environ.get("FACILITATOR_TEST_PG")
 SECRET = "Kaffemaskinen på 3. sal lugter af Zyxwvut-4711"
@@ -38,18 +40,15 @@ class Monotonic:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def any_db(request, tmp_path) -> str:
-    """A fresh database: a SQLite file, or the test PostgreSQL server emptied first."""
+def any_db(request, tmp_path, sqlite_template) -> str:
+    """A fresh database at the newest schema: a SQLite file (a copy of the migrated
+    template), or the test PostgreSQL server emptied first (conftest.py)."""
     if request.param == "sqlite":
+        shutil.copyfile(sqlite_template, tmp_path / "delete.db")
         return f"sqlite:///{tmp_path}/delete.db"
     if not PG_URL:
         pytest.skip("no PostgreSQL server: set FACILITATOR_TEST_PG=postgresql+psycopg://…")
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return PG_URL
+    return reset_pg(PG_URL)
 
 
 def make_meeting(

@@ -13,6 +13,7 @@ checked by hand; ``FACILITATOR_WRITE_GOLDEN=1`` rewrites them.
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from facilitator.agenda import load_agenda
 from facilitator.export import bruttoliste, render
 from storage.models import Meeting
 from storage.repo import Store
-from tests.conftest import PG_SKIP, PG_URL, empty_pg_schema
+from tests.conftest import PG_SKIP, PG_URL, reset_pg
 
 GOLDEN = Path(__file__).parent / "export_golden"
 CREATED = datetime(2027, 1, 15, 9, 30, tzinfo=UTC)
@@ -32,11 +33,13 @@ TEXT_FORMATS = ("md", "csv", "json")  # byte for byte; xlsx and docx hold zip da
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def export_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def export_db(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh database at the newest schema (conftest.py: emptied, or a migrated copy)."""
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip(PG_SKIP)
-        return empty_pg_schema()
+        return reset_pg()
+    shutil.copyfile(sqlite_template, tmp_path / "export.db")
     return f"sqlite:///{tmp_path}/export.db"
 
 

@@ -45,7 +45,7 @@ from facilitator.text import clean_text
 from facilitator.web.server import DEVICE_COOKIE, RateLimiter, WebServer
 from facilitator.web.settings import WebSettings
 from storage.repo import Store
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, report_tally
 
 HTTP_EXAMPLES = int(
     os.environ.get("FACILITATOR_FUZZ_EXAMPLES") or min(40 * settings.default.max_examples, 2000)
@@ -547,8 +547,7 @@ async def send(target: Fuzzed, method: str, path: str, body, data, headers) -> N
 def print_tally(capsys, title: str, statuses: Counter, extra: str = "") -> None:
     total = sum(statuses.values())
     table = ", ".join(f"{code}: {n}" for code, n in sorted(statuses.items()))
-    with capsys.disabled():
-        print(f"\n[fuzz] {title}: {total} requests; by status {table}{extra}")
+    report_tally(capsys.request, f"[fuzz] {title}: {total} requests; by status {table}{extra}")
 
 
 # ---------------------------------------------------------------------- the HTTP tests

@@ -13,6 +13,7 @@ import asyncio
 import csv
 import io
 import os
+import shutil
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -641,10 +642,12 @@ PILOT_EXAMPLES = int(os.environ.get("FACILITATOR_HOSTILE_EXAMPLES", "5"))
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(texts=st.lists(SOME_TEXT, min_size=2, max_size=6))
-def test_any_text_is_shown_as_it_was_stored(texts, user_agenda_dir):
+def test_any_text_is_shown_as_it_was_stored(texts, user_agenda_dir, sqlite_template):
     assume(any(accepted(t) for t in texts))
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(f"sqlite:///{Path(folder) / 'p.db'}")
+        path = Path(folder) / "p.db"
+        shutil.copyfile(sqlite_template, path)  # a fresh, migrated database (conftest.py)
+        store = Store(f"sqlite:///{path}")
         try:
             asyncio.run(_show_everything(store, texts))
         finally:

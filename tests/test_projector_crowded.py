@@ -278,7 +278,10 @@ async def test_typing_a_number_sets_the_hand_count_with_one_notification(gallery
         assert marks(gallery_engine, first) == 2
 
 
-async def test_plus_pressed_many_times_during_a_hidden_vote_notifies_once(vote_engine):
+async def test_plus_pressed_many_times_during_a_hidden_vote_notifies_once(vote_engine, monkeypatch):
+    # Presses within MARK_NOTE_S (3 s) of each other are one run; a loaded machine (the
+    # suite runs on every core) can take longer than that between two pilot presses.
+    monkeypatch.setattr("screens.galleri.MARK_NOTE_S", 60.0)
     app, notes = make_app(vote_engine)
     async with app.run_test(size=BIG) as pilot:
         await pilot.press("g")

@@ -9,6 +9,7 @@ Outside a batch every write is still its own transaction. On SQLite and PostgreS
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 
@@ -18,17 +19,19 @@ from sqlalchemy import event
 from facilitator.agenda import load_agenda
 from storage.db import StorageError
 from storage.repo import LeaseHeld, Store
-from tests.conftest import PG_SKIP, PG_URL, empty_pg_schema
+from tests.conftest import PG_SKIP, PG_URL, reset_pg
 
 WISHES, VOTE = 2, 4  # phases of dialogmoede-1
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A fresh database at the newest schema (conftest.py: emptied, or a migrated copy)."""
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip(PG_SKIP)
-        return empty_pg_schema()
+        return reset_pg()
+    shutil.copyfile(sqlite_template, tmp_path / "batch.db")
     return f"sqlite:///{tmp_path}/batch.db"
 
 
