@@ -10,8 +10,8 @@ Every phase may say ``warning_minutes``: the wrap-up warning, as a stage timer g
 When that many minutes of the phase are left, the countdown takes its wrap-up style and
 word ("2 min tilbage") and the room gets a signal. A number (``1.5`` is 90 seconds);
 ``2`` when not given; ``0`` turns the warning off for the phase. A warning as long as the
-phase or longer is allowed: the whole phase is then its wrap-up (shown from its start,
-with no signal, since the warning is never crossed while it runs).
+phase or longer is allowed and gives no wrap-up (a two-minute break is not all warning),
+until the phase is extended past it.
 """
 
 from __future__ import annotations

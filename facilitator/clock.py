@@ -76,10 +76,16 @@ class PhaseClock:
     def is_over(self, now: float) -> bool:
         return self.started and self.elapsed(now) >= self.duration_s
 
+    @property
+    def warns(self) -> bool:
+        """The phase has a wrap-up: a warning shorter than the phase (as extended)."""
+        return 0 < self.warning_s < self.duration_s
+
     def in_warning(self, now: float) -> bool:
         """In the wrap-up: started, not over, a warning set, and no more than ``warning_s``
-        left. A paused clock in its last minutes is in the wrap-up too."""
-        if not self.started or self.warning_s <= 0 or self.is_over(now):
+        left. A paused clock in its last minutes is in the wrap-up too. A warning as long
+        as the phase or longer gives no wrap-up (a two-minute phase is not all warning)."""
+        if not self.started or not self.warns or self.is_over(now):
             return False
         return self.remaining(now) <= self.warning_s
 
@@ -120,7 +126,7 @@ class PhaseClock:
             return None
         elapsed = self.elapsed(now)
         offsets = [*self.turn_ends(), self.duration_s]
-        if self.warning_s > 0:
+        if self.warns:
             offsets.append(self.duration_s - self.warning_s)
         due = [end for end in offsets if end > elapsed]
         return now + (min(due) - elapsed) if due else None

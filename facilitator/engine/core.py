@@ -139,15 +139,17 @@ class EngineCore:
     # ------------------------------------------------------------------ signals
     @property
     def signal(self) -> dict[str, Any] | None:
-        """The latest signal of this engine's life, as state["signal"]: {seq, kind, text}
-        (seq 1, 2, … per signal), or None before the first. A restarted engine starts
-        with None: a signal is a moment, not something to replay."""
+        """The latest signal of this engine's life, as state["signal"]: {seq, kind, text,
+        phase} (seq 1, 2, … per signal; phase: the index of the phase it belongs to, so a
+        page that wakes up in a later phase does not replay it), or None before the
+        first. A restarted engine starts with None: a signal is a moment, not something
+        to replay."""
         return None if self._signal is None else dict(self._signal)
 
     def _set_signal(self, kind: str, text: str) -> None:
         """Record a turn change, phase end or wrap-up warning (just before its event)."""
         seq = 1 if self._signal is None else self._signal["seq"] + 1
-        self._signal = {"seq": seq, "kind": kind, "text": text}
+        self._signal = {"seq": seq, "kind": kind, "text": text, "phase": self.index}
 
     @property
     def display(self) -> str | None:
