@@ -191,6 +191,8 @@ class PromptScreen(GuardedDialog[str | None]):
 class BlankScreen(Screen[None]):
     """A black screen (the mødeleder wants the room's attention); any key returns."""
 
+    DISPLAY = "blank"  # the wall page goes black too
+
     def compose(self) -> ComposeResult:
         yield Static("")
 

@@ -37,6 +37,8 @@ def best_scale(modules: int, width: int, height: int) -> int:
 class JoinScreen(EngineScreen):
     """Opens and closes on one key (j); Escape closes it too."""
 
+    DISPLAY = "join"  # the wall page shows the QR code large too
+
     BINDINGS = [
         bind("join", "close", "Luk", priority=True),  # j closes what it opened
         bind("back", "close", "Luk", priority=True),

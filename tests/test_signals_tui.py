@@ -326,6 +326,49 @@ async def test_the_engine_is_told_which_board_screen_is_open(short):
     ]
 
 
+async def test_blanking_the_projector_and_the_join_screen_reach_the_wall_too(short):
+    """`b` blanks the room's screen: with the wall page on the projector, the engine must
+    say so (the wall goes black), and say when it comes back; `j` likewise."""
+    from screens.dialogs import BlankScreen
+    from screens.join import JoinScreen
+
+    engine = short
+    app = make_app(engine)
+    async with app.run_test(size=BIG) as pilot:
+        await on_top(pilot, ProjectorScreen)
+        await pilot.press("b")
+        await on_top(pilot, BlankScreen)
+        await until(pilot, lambda: engine.display == "blank", "blank told")
+        await pilot.press("x")  # any key brings the projector back
+        await on_top(pilot, ProjectorScreen)
+        await until(pilot, lambda: engine.display is None, "back told")
+        await pilot.press("j")
+        await on_top(pilot, JoinScreen)
+        await until(pilot, lambda: engine.display == "join", "join told")
+        await pilot.press("escape")
+        await on_top(pilot, ProjectorScreen)
+        await until(pilot, lambda: engine.display is None, "join closed")
+
+
+async def test_a_board_screens_clock_line_shows_the_wrap_up_in_words(short, fake_scheduler):
+    """With the galleri on the projector in the phase's last minutes, its clock line says
+    "2 min tilbage" (and takes the wrap-up's colour), as the big countdown does."""
+    engine = short
+    await engine.start()
+    app = make_app(engine)
+    async with app.run_test(size=SMALL) as pilot:
+        await on_top(pilot, ProjectorScreen)
+        await pilot.press("g")
+        galleri = await on_top(pilot, GalleriScreen)
+        line = galleri.query_one("ClockLine")
+        await drawn(pilot, "Kører")
+        assert "tilbage" not in str(line.render())
+        await fake_scheduler.advance(WARNING_AT_S + 1, engine)
+        await drawn(pilot, "2 min tilbage")
+        assert "2 min tilbage" in str(line.render())
+        await settled(pilot, lambda: any(amber(bg) for _, _, bg in cells(app, line)))
+
+
 # ---------------------------------------------------------------------- the wall's address
 class FakeServer:
     """The web server as the projector's `w` sees it: only its wall addresses."""

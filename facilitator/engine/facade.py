@@ -38,7 +38,8 @@ from storage.repo import Store
 
 MAX_TITLE = 200
 # The board screens the TUI may tell the wall about (state["display"]); None: none open.
-DISPLAY_VIEWS = (None, "galleri", "prioritering", "choose")
+# The board screens, and the blank and join screens: what the wall page shows as well.
+DISPLAY_VIEWS = (None, "galleri", "prioritering", "choose", "blank", "join")
 
 
 class MeetingEngine(Timeline, Flipovers, Marks, Themes, Choices, Photos, Lease, CourseView, State):

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import Label
 
-from screens.components.countdown import STATE_CLASSES
-from screens.words import clock_words
+from screens.components.countdown import STATE_CLASSES, WARNING_CLASS, clock_display
 
 if TYPE_CHECKING:
     from facilitator.engine import MeetingEngine
@@ -15,12 +14,13 @@ if TYPE_CHECKING:
 
 class ClockLine(Label):
     """ " 13:59  Kører · Fase 2/6 ", with the state's class (``-over``, ``-paused``…) set
-    for the stylesheet's colours."""
+    for the stylesheet's colours; in the phase's wrap-up " 01:59  2 min tilbage · Fase
+    2/6 " with ``-warning`` (the word says it without the colour)."""
 
     DEFAULT_CSS = "ClockLine { width: auto; }"
 
     def show(self, engine: MeetingEngine, now: float) -> None:
-        digits, words, state_class = clock_words(engine, now)
+        digits, words, state_class, warning = clock_display(engine, now)
         text = (
             f" {digits}  {words} " if state_class != "-over" else f" {words} "
         ) + f"· Fase {engine.index + 1}/{engine.phase_count} "
@@ -29,3 +29,4 @@ class ClockLine(Label):
             self.update(text)
             for name in STATE_CLASSES:
                 self.set_class(name == state_class, name)
+            self.set_class(warning, WARNING_CLASS)
