@@ -272,7 +272,9 @@ class FacilitatorApp(App[int]):
     def _start_web_later(self, projector: ProjectorScreen) -> None:
         self.run_worker(self._start_web(projector), name="web", group="web", exclusive=True)
 
-    async def _start_web(self, projector: ProjectorScreen) -> None:
+    async def _start_web(self, projector: ProjectorScreen, quiet: bool = False) -> None:
+        """Start the participant web server and show its address; ``quiet``: a retry
+        that fails as the last one did says nothing again."""
         try:
             from facilitator.web.server import WebServer
 
@@ -288,10 +290,10 @@ class FacilitatorApp(App[int]):
         else:
             self.web_server = server
             self.web_info = WebInfo(enabled=True, url=server.participant_url, error=server.error)
-        if self.web_info.error:
+        if self.web_info.error and not quiet:
             self.notify(self.web_info.error, severity="error", timeout=10)
         projector.set_web(self.web_info)
-        if not self.host and self._network_timer is None:  # --host names the address itself
+        if self._network_timer is None:
             self._network_timer = self.set_interval(
                 NETWORK_CHECK_S, lambda: self.check_network(projector), name="network"
             )
@@ -304,12 +306,19 @@ class FacilitatorApp(App[int]):
             return lan_address()
         return self.lan_address() if callable(self.lan_address) else self.lan_address
 
+    def _web_failed(self) -> bool:
+        """The phones' server could not start (its port busy, say): no address to show."""
+        return bool(self.web_info.error) and not self.web_info.url
+
     async def check_network(self, projector: ProjectorScreen) -> bool:
         """When the laptop's LAN address has changed (the network went, came back, or gave a
-        new address), serve on the new one and show it. True if the server was moved."""
-        now = self._lan_now()
-        if now == self._web_lan or self._moving_web:
+        new address), serve on the new one and show it; when the server could not start
+        (its port was busy), try again. True if the server was moved or restarted."""
+        if self._moving_web:
             return False
+        failed = self._web_failed()
+        if not failed and (self.host or self._lan_now() == self._web_lan):
+            return False  # --host names the address itself; only a failure is retried
         self._moving_web = True
         try:
             if self.web_server is not None:
@@ -318,9 +327,11 @@ class FacilitatorApp(App[int]):
                 except Exception:  # noqa: BLE001 - the old address may be gone already
                     pass
                 self.web_server = None
-            await self._start_web(projector)
+            await self._start_web(projector, quiet=failed)
         finally:
             self._moving_web = False
+        if failed and self._web_failed():
+            return False  # still failing: said once already
         if self.web_info.url:
             self.notify(f"Netværket er her: telefonerne bruger nu {self.web_info.url}", timeout=8)
         else:

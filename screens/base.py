@@ -102,6 +102,8 @@ class WebInfo:
             return "Web er slået fra"
         if self.starting:
             return "Telefonsiden starter …"
+        if self.error:
+            return "Telefonsiden kører ikke"  # the error itself is shown beside it
         return "Ingen netværk"
 
 

@@ -68,6 +68,8 @@ class JoinScreen(EngineScreen):
             return "Web er slået fra – telefonerne kan ikke komme på"
         if self.web.starting:
             return "Telefonsiden starter – et øjeblik …"
+        if self.web.error:
+            return "Telefonsiden kører ikke – telefonerne kan ikke komme på endnu"
         return "Ingen netværk – tjek at computeren er på samme Wi-Fi som deltagerne"
 
     def on_mount(self) -> None:

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, Select
 from facilitator.app import FacilitatorApp
 from screens.flipover_entry import FlipoverEntryScreen
 from screens.projector import ProjectorScreen
+from tests.screen import until
 from tests.test_screens import BIG, make_app, state
 
 LOCKER = """
@@ -221,7 +222,7 @@ async def test_an_address_that_is_gone_is_a_danish_message_not_a_crash(
         assert "Adressen 192.0.2.1 findes ikke på" in shown, shown  # wraps in its column
         error = app.screen.query_one("#web-error").content
         assert "Adressen 192.0.2.1 findes ikke på denne maskine" in str(error)
-        assert "Ingen netværk" in shown
+        assert "Telefonsiden kører ikke" in shown and "Ingen netværk" not in shown
         assert any("192.0.2.1" in n for n in notes)
         await pilot.press("space")
         await pilot.pause()
@@ -231,6 +232,42 @@ async def test_an_address_that_is_gone_is_a_danish_message_not_a_crash(
         await pilot.press(*"Bedre wifi", "ctrl+s")
         await pilot.pause()
         assert [r.heading for r in store.flipovers(meeting_id)] == ["Bedre wifi"]
+
+
+async def test_a_busy_port_is_said_as_such_and_tried_again_until_it_is_free(
+    store, meeting_id, fake_clock
+):
+    """Another program (a forgotten check, say) holds the port when the meeting opens: the
+    projector says the phone page is not running, not "Ingen netværk", and once the port
+    is free the phone page starts by itself, without quitting the meeting."""
+    port = free_port()
+    holder = socket.socket()
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    holder.bind(("127.0.0.1", port))
+    holder.listen()
+    notes: list[str] = []
+    app = FacilitatorApp(store, meeting_id, web=True, host="127.0.0.1", port=port, clock=fake_clock)
+    original = app.notify
+    app.notify = lambda message, **kw: (notes.append(str(message)), original(message, **kw))  # type: ignore[method-assign]
+    try:
+        async with app.run_test(size=BIG, notifications=True) as pilot:
+            await pilot.pause()
+            await until(pilot, lambda: app.web_info.error is not None, "the failure shown")
+            shown = screen_text(app)
+            assert "Telefonsiden kører ikke" in shown and "Ingen netværk" not in shown
+            assert f"Port {port} er optaget" in shown
+            assert not await app.check_network(app.screen)  # still busy: tried, not said again
+            assert sum(f"Port {port}" in n for n in notes) == 1
+
+            holder.close()  # the other program lets go
+            assert await app.check_network(app.screen)
+            await pilot.pause()
+            url = f"http://127.0.0.1:{port}/"
+            assert app.web_info.url == url and app.web_info.error is None
+            assert url in screen_text(app)
+            assert not await app.check_network(app.screen)  # running: nothing to do
+    finally:
+        holder.close()
 
 
 async def test_the_network_going_and_coming_back_moves_the_qr(store, meeting_id, fake_clock):

@@ -289,7 +289,9 @@ class FakeWeb:
         return self.participant_url is None
 
     async def start(self) -> None:
-        self.error = f"Port {self.port} er optaget – telefonerne kan ikke komme på (brug --port)"
+        self.error = (
+            f"Port {self.port} er optaget – telefonerne kan ikke komme på (vælg en anden port)"
+        )
 
     async def stop(self) -> None:
         self.stopped = True
@@ -306,7 +308,8 @@ async def test_busy_port_and_no_network_are_shown_not_raised(
     async with app.run_test(size=BIG) as pilot:
         await pilot.pause()
         screen = app.screen
-        assert "Ingen netværk" in text_of(screen, "#join-url")
+        # the cause is said, not a missing network
+        assert "Telefonsiden kører ikke" in text_of(screen, "#join-url")
         assert "Port 8765 er optaget" in text_of(screen, "#web-error")
         app.engine.set_phones(3)
         # Phone counts are folded into one redraw every 0.2 s.
