@@ -1,7 +1,8 @@
 """The phone notices the room's signals, in a real headless Chromium (Debian's): at a turn
 change it buzzes (navigator.vibrate, stubbed in the page through CDP before it loads) and
 shows a banner; in the wrap-up its countdown says "2 min tilbage" in another style. A page
-opened after a signal does not repeat it."""
+opened after a signal does not repeat it, nor does a phone whose stream broke and came back
+(a locked screen), nor a signal of another phase than the one shown."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 import pytest
 
 from tests.test_participant_browser import CHROMIUM, playwright_api
-from tests.test_wall import Clock, make_engine
+from tests.test_wall import LAST_STREAM, STREAM_STUB, Clock, make_engine
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine")
 expect = playwright_api.expect
@@ -42,13 +43,14 @@ async def live(tmp_path, unused_tcp_port):
     store.close()
 
 
-async def phone(browser, url):
+async def phone(browser, url, *, init: str = ""):
     context = await browser.new_context(viewport={"width": 390, "height": 844})
     page = await context.new_page()
     cdp = await context.new_cdp_session(page)
     await cdp.send("Page.enable")
     await cdp.send(
-        "Page.addScriptToEvaluateOnNewDocument", {"source": VIBRATE_STUB, "runImmediately": True}
+        "Page.addScriptToEvaluateOnNewDocument",
+        {"source": VIBRATE_STUB + init, "runImmediately": True},
     )
     await page.goto(url)
     return page
@@ -125,3 +127,59 @@ async def test_a_phone_without_vibrate_still_shows_the_banner(live, browser):
     await engine.check_timers()
     await expect(page.locator("#banner")).to_have_text("Skift: 2 interviewer 3", timeout=1000)
     assert errors == []
+
+
+async def test_a_phone_that_comes_back_does_not_replay_what_it_missed(live, browser):
+    engine, server = live
+    await engine.goto(1)
+    await engine.start()
+    page = await phone(browser, server.participant_url, init=STREAM_STUB)
+    await expect(page.locator("#turn")).to_contain_text("1 interviewer 2", timeout=5000)
+
+    await page.evaluate(f"{LAST_STREAM}.drop()")  # the screen locks: the stream breaks
+    await expect(page.locator("#offline")).to_be_visible()
+    engine.test_clock.offset += 25 * 60  # meanwhile the phase ran out
+    await engine.check_timers()
+    assert engine.signal["kind"] == "phase_end"
+    await engine.next_phase()  # and the mødeleder moved on
+    await page.evaluate(f"{LAST_STREAM}.reconnect()")  # the phone wakes
+    await expect(page.locator("#phase-title")).to_have_text(
+        "Grupper på 4: drømme og ønsker", timeout=2000
+    )
+    await expect(page.locator("#offline")).to_be_hidden()
+    await expect(page.locator("#banner")).to_be_hidden()
+    assert await buzzes(page) == []
+
+    await engine.start()  # a signal on the open stream is news again
+    engine.test_clock.offset += 60 * 60
+    await engine.check_timers()
+    await expect(page.locator("#banner")).to_have_text("Tiden er gået", timeout=1000)
+    assert await buzzes(page) == ["[200,100,200]"]
+
+
+async def test_a_signal_of_another_phase_is_not_news(live, browser, monkeypatch):
+    engine, server = live
+    await engine.goto(1)
+    await engine.start()
+    page = await phone(browser, server.participant_url)
+    await expect(page.locator("#turn")).to_contain_text("1 interviewer 2", timeout=5000)
+
+    original = engine._set_signal
+
+    def of_phase_0(kind: str, text: str) -> None:
+        original(kind, text)
+        engine._signal["phase"] = 0  # as a signal left over from the phase before
+
+    monkeypatch.setattr(engine, "_set_signal", of_phase_0)
+    engine.test_clock.offset += 300
+    await engine.check_timers()
+    await expect(page.locator("#turn")).to_contain_text("2 interviewer 3", timeout=2000)
+    await expect(page.locator("#banner")).to_be_hidden()
+    assert await buzzes(page) == []
+
+    monkeypatch.undo()  # the phase's own signal: said
+    engine.test_clock.offset += 300
+    await engine.check_timers()
+    assert engine.signal["phase"] == 1
+    await expect(page.locator("#banner")).to_have_text("Skift: 3 interviewer 1", timeout=1000)
+    assert await buzzes(page) == ["[200,100,200]"]

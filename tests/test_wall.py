@@ -209,11 +209,58 @@ async def live(tmp_path, unused_tcp_port):
     store.close()
 
 
-async def wall_page(browser, server, size):
-    """The wall at a screen size; every request the page makes is recorded (CDP)."""
+# The page's EventSource, wrapped so a test can break the stream and let it come back
+# (as the browser does by itself after a network break or a locked screen), at once and
+# without waiting for the browser's retry: __streams[i].drop() loses the connection (the
+# page sees an error, the stream "reconnecting"), .reconnect() opens it again. __states
+# counts the state messages the page got.
+STREAM_STUB = """
+(() => {
+  const Real = window.EventSource;
+  window.__streams = [];
+  window.__states = 0;
+  class Stream {
+    constructor(url) {
+      this.url = url; this.listeners = []; this.readyState = 0;
+      this.onopen = null; this.onerror = null;
+      window.__streams.push(this);
+      this.connect();
+    }
+    connect() {
+      const es = this.real = new Real(this.url);
+      es.onopen = (e) => { this.readyState = 1; if (this.onopen) this.onopen(e); };
+      es.onerror = (e) => { this.readyState = es.readyState; if (this.onerror) this.onerror(e); };
+      es.addEventListener('state', () => { window.__states++; });
+      for (const [type, fn] of this.listeners) es.addEventListener(type, fn);
+    }
+    addEventListener(type, fn) {
+      this.listeners.push([type, fn]);
+      this.real.addEventListener(type, fn);
+    }
+    close() { this.readyState = 2; this.real.close(); }
+    drop() {
+      this.real.close();
+      this.readyState = 0;
+      if (this.onerror) this.onerror(new Event('error'));
+    }
+    reconnect() { this.connect(); }
+  }
+  window.EventSource = Stream;
+})();
+"""
+LAST_STREAM = "window.__streams[window.__streams.length - 1]"
+
+
+async def wall_page(browser, server, size, *, init: str = "", clock: bool = False):
+    """The wall at a screen size; every request the page makes is recorded (CDP). init:
+    a script run before the page's own; clock: Playwright's clock installed."""
     width, height = size
     context = await browser.new_context(viewport={"width": width, "height": height})
     page = await context.new_page()
+    if init:
+        await page.add_init_script(init)
+    if clock:
+        await page.clock.install()
     page.requests = []  # type: ignore[attr-defined]
     page.on("request", lambda request: page.requests.append(request.url))
     page.errors = []  # type: ignore[attr-defined]
@@ -399,3 +446,163 @@ async def test_phone_count_and_the_board_screens(live, browser):
     m = await page.evaluate(MEASURE)
     assert m["cut"] == [] and m["scrollH"] <= 720, m
     only_local(page, server)
+
+
+@browser_only
+async def test_a_wall_that_reconnects_replays_no_signal_and_reloads_its_address(live, browser):
+    engine, server = live
+    url = server.participant_url
+    server.participant_url = None  # no network when the wall opened
+    await engine.goto(1)
+    await engine.start()
+    page = await wall_page(browser, server, (1920, 1080), init=STREAM_STUB)
+    await expect(page.locator("#turn")).to_contain_text("1 interviewer 2", timeout=5000)
+    await expect(page.locator("#no-net")).to_be_visible()
+    await expect(page.locator("#qr")).to_be_hidden()
+
+    await page.evaluate(f"{LAST_STREAM}.drop()")  # the stream breaks
+    await expect(page.locator("#offline")).to_be_visible()
+    server.participant_url = url  # meanwhile the network came (the app's new server)
+    engine.test_clock.offset += 300  # and the turn changed
+    await engine.check_timers()
+    await page.evaluate(f"{LAST_STREAM}.reconnect()")
+    await expect(page.locator("#turn")).to_contain_text("2 interviewer 3", timeout=2000)
+    await expect(page.locator("#offline")).to_be_hidden()
+    # The turn change happened while the wall was away: not flashed, not said, now.
+    await expect(page.locator("#banner")).to_be_hidden()
+    assert "flash" not in (await page.get_attribute("body", "class") or "")
+    # The address and the QR code came with the reconnect.
+    await expect(page.locator("#address")).to_have_text(url, timeout=2000)
+    await expect(page.locator("#qr")).to_be_visible()
+    await expect(page.locator("#no-net")).to_be_hidden()
+
+    engine.test_clock.offset += 300  # the next change, on the open stream: said
+    await engine.check_timers()
+    await expect(page.locator("#banner")).to_have_text("Skift: 3 interviewer 1", timeout=1000)
+    assert page.errors == []
+
+
+@browser_only
+async def test_the_wall_looks_for_the_network_again_every_15_seconds(live, browser):
+    engine, server = live
+    url = server.participant_url
+    server.participant_url = None
+    page = await wall_page(browser, server, (1920, 1080), clock=True)
+    await expect(page.locator("#no-net")).to_be_visible(timeout=5000)
+    await expect(page.locator("#phase-title")).to_have_text("Fælles intro")
+    server.participant_url = url  # the network came; the stream never broke
+    await page.clock.fast_forward(16_000)
+    await expect(page.locator("#address")).to_have_text(url, timeout=2000)
+    await expect(page.locator("#qr")).to_be_visible()
+    await expect(page.locator("#no-net")).to_be_hidden()
+
+
+@browser_only
+async def test_a_failed_board_fetch_is_tried_again(live, browser):
+    engine, server = live
+    await board_meeting(engine)
+    page = await wall_page(browser, server, (1920, 1080))
+    await expect(page.locator("#phase-title")).to_have_text(
+        "Grupper på 4: drømme og ønsker", timeout=5000
+    )
+    asked: list[str] = []
+
+    async def first_fails(route):
+        asked.append(route.request.url)
+        if len(asked) == 1:
+            await route.fulfill(status=503, body="laptop busy")
+        else:
+            await route.continue_()
+
+    await page.route("**/api/flipovers*", first_fails)
+    engine.set_display("galleri")
+    await expect(page.locator("#galleri-list .card")).to_have_count(2, timeout=4000)
+    assert len(asked) == 2
+
+
+# Every layout pass the wall's fit() makes reads the document's scrollHeight: counted.
+LAYOUT_COUNTER = """
+(() => {
+  const d = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollHeight');
+  window.__layouts = 0;
+  Object.defineProperty(Element.prototype, 'scrollHeight', {
+    configurable: true,
+    get() { if (this === document.documentElement) window.__layouts++; return d.get.call(this); },
+  });
+})();
+"""
+SETTLE = "new Promise(r => requestAnimationFrame(() => setTimeout(r, 450)))"  # two ticks
+
+
+@browser_only
+async def test_a_mark_in_a_silent_vote_costs_the_wall_no_layout_pass(live, browser):
+    engine, server = live
+    await board_meeting(engine)
+    await engine.goto(4)  # the vote: the marks hidden until it ends
+    await engine.start()
+    engine.set_display("galleri")
+    page = await wall_page(browser, server, (1280, 720), init=STREAM_STUB + LAYOUT_COUNTER)
+    await expect(page.locator("#galleri-list .card")).to_have_count(2, timeout=5000)
+    await page.evaluate(SETTLE)
+    layouts, states = await page.evaluate("[window.__layouts, window.__states]")
+    assert layouts > 0  # the counter counts
+
+    wish = next(f for f in engine.flipovers() if f.heading == "Mere sparring")
+    async with page.expect_response(lambda r: "/api/flipovers" in r.url):
+        await engine.vote("phone-1", wish.id)  # the wall is told, refetches: nothing to show
+    await page.evaluate(SETTLE)
+    assert await page.evaluate("window.__states") > states
+    assert await page.evaluate("window.__layouts") == layouts
+
+    engine.set_display("prioritering")  # what is shown changes: laid out again
+    await expect(page.locator("#ranking-list li")).to_have_count(2, timeout=2000)
+    assert await page.evaluate("window.__layouts") > layouts
+    m = await page.evaluate(MEASURE)
+    assert m["cut"] == [] and m["scrollH"] <= 720, m
+
+
+@browser_only
+async def test_the_blank_and_the_join_screen(live, browser):
+    engine, server = live
+    await engine.goto(1)
+    await engine.start()
+    page = await wall_page(browser, server, (1920, 1080))
+    await expect(page.locator("#turn")).to_contain_text("1 interviewer 2", timeout=5000)
+
+    engine.set_display("blank")  # b on the TUI: the room's screen goes black
+    await expect(page.locator("body")).to_have_class(re.compile(r"\bblank\b"), timeout=1000)
+    assert (await page.evaluate("document.body.innerText")).strip() == ""
+    engine.test_clock.offset += 300  # a turn change while blank: no flash, no banner
+    await engine.check_timers()
+    await page.evaluate(SETTLE)
+    assert (await page.evaluate("document.body.innerText")).strip() == ""
+    await expect(page.locator("#banner")).to_be_hidden()
+    assert "flash" not in (await page.get_attribute("body", "class") or "")
+    assert await page.evaluate("getComputedStyle(document.body).filter") == "none"
+    assert await page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+
+    engine.set_display("join")  # j: the QR code and the address, large (and no late banner)
+    await expect(page.locator("body")).to_have_class(re.compile(r"\bjoin\b"), timeout=1000)
+    await expect(page.locator("#qr")).to_be_visible()
+    await expect(page.locator("#address")).to_have_text(server.participant_url)
+    await expect(page.locator("#countdown")).to_be_hidden()
+    await expect(page.locator("#phase-title")).to_be_hidden()
+    await expect(page.locator("#banner")).to_be_hidden()
+    qr = await page.locator("#qr").bounding_box()
+    assert qr["height"] >= 0.6 * 1080 and qr["width"] >= 0.6 * 1080, qr
+    size = await page.evaluate(
+        "parseFloat(getComputedStyle(document.getElementById('address')).fontSize)"
+    )
+    assert size >= 64, size
+    m = await page.evaluate(MEASURE)
+    assert m["cut"] == [] and m["scrollH"] <= 1080, m
+
+    engine.set_display(None)  # back to the phase
+    await expect(page.locator("#phase-title")).to_have_text(
+        "Interview i 3-mandsgrupper", timeout=1000
+    )
+    await expect(page.locator("#countdown")).to_be_visible()
+    await expect(page.locator("#turn")).to_contain_text("2 interviewer 3")
+    qr = await page.locator("#qr").bounding_box()
+    assert qr["height"] < 0.4 * 1080, qr
+    assert page.errors == []

@@ -121,24 +121,37 @@ var FAC = (function () {
       setText("turn-label", typeof t.label === "string" && t.label ? t.label
         : "Tur " + (num(t.index) + 1) + " af " + num(t.count));
       setText("turn-time", mmss(Math.ceil(num(t.remaining_s) - dt - 1e-6)));
-      $("turn").style.display = "block";
-    } else {
+      if ($("turn").style.display !== "block") { $("turn").style.display = "block"; }
+    } else if ($("turn").style.display !== "none") {
       $("turn").style.display = "none";
     }
     return over;
   }
 
   // Signals the room notices (a turn change, a phase's end, the wrap-up): a function to
-  // give every state; it calls onSignal(signal) when state.signal's seq differs from the
-  // one seen before, never on the first state (a page opened late has nothing to signal).
+  // give every state with whether it came on an event stream that was already open
+  // (live, see FAC.live). It calls onSignal(signal) when state.signal's seq differs from
+  // the one seen before, and only then: a state fetched, or the first after a (re)connect,
+  // only records the seq (a page opened late, or a phone waking from its locked screen,
+  // has nothing to signal: what happened meanwhile is over); a signal of another phase
+  // than the one shown (signal.phase, where the engine says it) is old news too, and a
+  // page hidden from view records only.
   function signals(onSignal) {
-    var seen = null, first = true;
-    return function (state) {
+    var seen = null, fired = null;
+    return function (state, live) {
       var s = state && state.signal, seq = (s && typeof s === "object") ? num(s.seq) : 0;
-      if (first) { first = false; seen = seq; return; }
+      if (!live) {
+        if (live === false) { fired = null; }  // a new stream: its seqs start afresh
+        seen = seq;
+        return;
+      }
       if (seq === seen) { return; }
       seen = seq;
-      if (s && typeof s === "object") { onSignal(s); }
+      if (!s || typeof s !== "object" || seq === fired) { return; }
+      if (typeof s.phase === "number" && state.phase && s.phase !== num(state.phase.index)) { return; }
+      if (document.hidden) { return; }
+      fired = seq;
+      onSignal(s);
     };
   }
 
@@ -159,21 +172,29 @@ var FAC = (function () {
     b.hideTimer = setTimeout(function () { b.hideTimer = null; b.style.display = "none"; }, ms);
   }
 
-  function offline(on) { $("offline").style.display = on ? "block" : "none"; }
+  function offline(on) {
+    var e = $("offline"), d = on ? "block" : "none";
+    if (e.style.display !== d) { e.style.display = d; }
+  }
 
-  // The meeting's state, live: onState(json text) with each state from the event stream
-  // at url; after a break the stream is opened again and the state fetched, and where
-  // there is no EventSource the state is fetched every 2 s. #offline shows while the
-  // laptop is out of reach. Returns {refresh}: fetch the state now.
+  // The meeting's state, live: onState(json text, live) with each state from the event
+  // stream at url; live is true for a state on a stream that was already open, false for
+  // the first state after the stream (re)opened, and undefined for a state fetched. After
+  // a break the stream is opened again and the state fetched, and where there is no
+  // EventSource the state is fetched every 2 s (live when the fetch before it got there
+  // too). #offline shows while the laptop is out of reach. Returns {refresh}: fetch the
+  // state now.
   function live(url, onState) {
-    var es = null, reopenTimer = null, pollTimer = null, hadError = false;
+    var es = null, reopenTimer = null, pollTimer = null, hadError = false, fresh = true, polled = false;
 
-    function fetchState() {
+    function fetchState(poll) {
       request("GET", "/api/state?_=" + now(), {}, function (status, data, text) {
         if (status === 200) {
-          onState(text);
+          onState(text, poll === true ? polled : undefined);
+          if (poll === true) { polled = true; }
           if (!window.EventSource) { offline(false); }
         } else {
+          if (poll === true) { polled = false; }
           offline(true);
         }
       });
@@ -182,16 +203,24 @@ var FAC = (function () {
     function open() {
       if (reopenTimer) { clearTimeout(reopenTimer); reopenTimer = null; }
       if (!window.EventSource) {
-        if (!pollTimer) { pollTimer = setInterval(fetchState, 2000); }
+        if (!pollTimer) { pollTimer = setInterval(function () { fetchState(true); }, 2000); }
         return;
       }
       try { es = new EventSource(url); } catch (e) { es = null; reopen(); return; }
-      es.addEventListener("state", function (ev) { offline(false); onState(ev.data); });
+      fresh = true;
+      es.addEventListener("state", function (ev) {
+        var first = fresh;
+        fresh = false;
+        offline(false);
+        onState(ev.data, !first);
+      });
       es.onopen = function () {
+        fresh = true;
         offline(false);
         if (hadError) { hadError = false; fetchState(); }
       };
       es.onerror = function () {
+        fresh = true;  // the browser opens it again by itself: its first state is not news
         offline(true);
         hadError = true;
         if (es && es.readyState === 2) { reopen(); }
