@@ -96,6 +96,9 @@ async def test_the_wrap_up_word_and_style_on_the_phone(live, browser):
     engine.test_clock.offset += 15 * 60  # the three turns are done: open time
     await engine.check_timers()
     await expect(page.locator("#banner")).to_have_text("Skift: Tid til opsamling", timeout=1000)
+    # and it stays said under the clock after the banner has gone, with no turn time
+    await expect(page.locator("#turn")).to_be_visible()
+    await expect(page.locator("#turn")).to_have_text("Tid til opsamling", use_inner_text=True)
     engine.test_clock.offset += 10 * 60 - 100  # 1:40 left: the wrap-up began
     await engine.check_timers()
     await expect(status).to_have_text("2 min tilbage", timeout=1000)

@@ -306,6 +306,10 @@ async def test_turns_warning_and_end_give_numbered_signals_with_danish_texts(
     await engine.goto(INTERVIEW)
     await engine.start()
     await fake_scheduler.advance(25 * 60 + 1, engine)
+    # after the ring the groups sum up: said in the state, as the projector says it
+    open_time = [s.state["phase"]["open_time"] for s in seen if s.event.kind == "turn"]
+    assert open_time == [None, None, "Tid til opsamling"]
+    assert engine.state()["phase"]["open_time"] is None  # over time: not open time any more
     signals = [s.state["signal"] for s in seen if s.event.kind in ("turn", "warning", "phase_end")]
     assert {signal["phase"] for signal in signals} == {INTERVIEW}  # the phase they belong to
     signals = [without_phase(signal) for signal in signals]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from facilitator.engine.core import EngineCore
+from facilitator.engine.timeline import OPEN_TIME_LABEL
 
 
 class State(EngineCore):
@@ -35,6 +36,13 @@ class State(EngineCore):
                 "remaining_s": round(clock.remaining(now), 1),
                 "overrun_s": round(clock.overrun(now), 1),
                 "duration_s": round(clock.duration_s, 1),
+                # the turns are done and the phase runs on: the groups sum up
+                "open_time": OPEN_TIME_LABEL
+                if turn is None
+                and clock.turn_count > 0
+                and clock.started
+                and not clock.is_over(now)
+                else None,
                 "warning_s": int(clock.warning_s),
                 "warning": clock.in_warning(now),
                 **self._course_state(),

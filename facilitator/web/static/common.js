@@ -109,6 +109,12 @@ var FAC = (function () {
   // The phase clock dt seconds after the state came: #countdown, #status and the turn
   // (#turn, #turn-label, #turn-time). Returns whether the phase is over its time; in the
   // wrap-up the status is the word ("2 min tilbage").
+  function showTurn(on, timed) {
+    var turn = $("turn"), sep = $("turn-sep"), d = on ? "block" : "none", ds = timed ? "" : "none";
+    if (turn && turn.style.display !== d) { turn.style.display = d; }
+    if (sep && sep.style.display !== ds) { sep.style.display = ds; }
+  }
+
   function drawClock(state, dt) {
     var p = state.phase, c = clockInfo(state, dt), left = c.left, over = c.over, status;
     setText("countdown", over ? "+" + mmss(Math.floor(-left)) : mmss(Math.ceil(left - 1e-6)));
@@ -121,9 +127,13 @@ var FAC = (function () {
       setText("turn-label", typeof t.label === "string" && t.label ? t.label
         : "Tur " + (num(t.index) + 1) + " af " + num(t.count));
       setText("turn-time", mmss(Math.ceil(num(t.remaining_s) - dt - 1e-6)));
-      if ($("turn").style.display !== "block") { $("turn").style.display = "block"; }
-    } else if ($("turn").style.display !== "none") {
-      $("turn").style.display = "none";
+      showTurn(true, true);
+    } else if (typeof p.open_time === "string" && p.open_time && !over) {
+      setText("turn-label", p.open_time);  // the turns are done: "Tid til opsamling"
+      setText("turn-time", "");
+      showTurn(true, false);
+    } else {
+      showTurn(false, false);
     }
     return over;
   }
