@@ -235,8 +235,7 @@ class WebServer:
     def _bind_error(self, host: str, exc: OSError) -> str:
         if exc.errno == errno.EADDRINUSE:
             return (
-                f"Port {self.port} er optaget – telefonerne kan ikke komme på "
-                "(vælg en anden port)"
+                f"Port {self.port} er optaget – telefonerne kan ikke komme på (vælg en anden port)"
             )
         if exc.errno in (errno.EADDRNOTAVAIL, errno.ENETUNREACH):
             return f"Adressen {host} findes ikke på denne maskine"
