@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import shutil
 import sys
 from typing import TextIO
@@ -75,8 +76,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     out = sys.stdout
     with contextlib.suppress(AttributeError, ValueError):
         out.reconfigure(errors="replace")  # a non-UTF-8 terminal still gets every line
-    if args.wait is not None and args.wait < 0:
-        fail(f"--wait skal være 0 eller mere, ikke {args.wait:g}")
+    if args.wait is not None and not (math.isfinite(args.wait) and args.wait >= 0):
+        fail(f"--wait skal være et antal sekunder, 0 eller mere – ikke {args.wait:g}")
     terminal = _terminal(out)
     items, own = preflight.run_local_checks(
         db_url(args), args.host, args.port, terminal, args.meeting
@@ -88,10 +89,16 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("(Terminalen tjekkes ikke: output er ikke en terminal.)", file=out)
     bad = preflight.failed(items)
     port_item = next(item for item in items if item.key == "port")
+    address_item = next(item for item in items if item.key == "address")
 
     print(file=out)
     if not port_item.ok:
         print("Telefontesten springes over: porten kan ikke bruges.", file=out)
+    elif not address_item.ok:
+        print(
+            "Telefontesten springes over: en telefon kan ikke nå adressen – se Adresse ovenfor.",
+            file=out,
+        )
     elif args.wait is None and not _stdin_tty():
         print(
             "Telefontesten springes over: ingen terminal at vente i (brug --wait SEKUNDER).",
@@ -125,6 +132,9 @@ async def _phones(args: argparse.Namespace, own: str | None, out: TextIO) -> Non
         if not check.url:
             print(f"Telefontesten kunne ikke starte: {check.error}", file=out)
             return
+        if not check.reachable:  # no QR code that no phone can use
+            print(f"Telefontesten springes over: {check.error}", file=out)
+            return
         where = "mødets egen server" if check.uses_meeting_server else "tjekkets egen side"
         print(f"Telefontest ({where}): scan koden, eller åbn {check.url}", file=out)
         if check.uses_meeting_server:
@@ -136,6 +146,15 @@ async def _phones(args: argparse.Namespace, own: str | None, out: TextIO) -> Non
             print(f"Advarsel: {check.error}", file=out)
         for line in terminal_qr(check.url, ansi=live):
             print(line, file=out)
+        if args.wait == 0:
+            if check.arrived:
+                print(preflight.arrived_text(check.arrived), file=out)
+            print(
+                "Telefontesten blev ikke ventet på (--wait 0): scan koden, og kør tjekket igen "
+                "uden --wait eller med --wait SEKUNDER.",
+                file=out,
+            )
+            return
         if not _stdin_tty():
             until = f"i {_seconds(args.wait)}"
         elif args.wait is not None:

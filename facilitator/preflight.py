@@ -31,6 +31,8 @@ PROBE_TIMEOUT_S = 1.0
 BLOCK_GLYPHS = "█▀▄"
 SAMPLE_LETTERS = "æøå ÆØÅ"
 SERVER_GONE = "Mødets server svarer ikke – kører den stadig?"
+SERVER_MEETING = "meeting"  # /api/check's "server" (facilitator.web.checkpage)
+SERVER_CHECK = "check"
 VPN_PREFIXES = ("tun", "tap", "wg", "utun", "ppp", "tailscale", "zt", "nordlynx")
 
 
@@ -159,6 +161,12 @@ def _loopback(address: str) -> bool:
         return False
 
 
+def how(option: str, pick: str | None = None) -> str:
+    """Where to choose another address or port: "med --host" on the command line, or the
+    start screen's key ("(tryk w på startskærmen)") when ``pick`` is given."""
+    return f"(tryk {pick} på startskærmen)" if pick else f"med --{option}"
+
+
 def public_host(host: str | None) -> str | None:
     """The address phones use: --host unless a wildcard, else the default route's IPv4."""
     if host and host not in WILDCARDS:
@@ -167,9 +175,9 @@ def public_host(host: str | None) -> str | None:
 
 
 # ---------------------------------------------------------------------- address
-def check_address(host: str | None) -> CheckItem:
+def check_address(host: str | None, pick: str | None = None) -> CheckItem:
     """The address phones will use, and whether it is a private LAN address; the laptop's
-    interfaces are listed under it."""
+    interfaces are listed under it. ``pick``: the start screen's key for the advice."""
     found = interfaces()
     address = public_host(host)
     title = "Adresse"
@@ -179,7 +187,7 @@ def check_address(host: str | None) -> CheckItem:
             title,
             False,
             "Ingen netværk – telefonerne kan ikke nå denne maskine. Forbind den bærbare til "
-            "mødelokalets Wi-Fi (eller vælg en adresse med --host).",
+            f"mødelokalets Wi-Fi (eller vælg en adresse {how('host', pick)}).",
             interface_lines(found),
         )
     ip = address
@@ -191,7 +199,7 @@ def check_address(host: str | None) -> CheckItem:
                 "address",
                 title,
                 False,
-                f"Navnet {address} kan ikke slås op – brug en IP-adresse med --host.",
+                f"Navnet {address} kan ikke slås op – brug en IP-adresse {how('host', pick)}.",
                 interface_lines(found),
             )
     lines = interface_lines(found, ip)
@@ -201,7 +209,7 @@ def check_address(host: str | None) -> CheckItem:
             title,
             False,
             f"Adressen {address} findes ikke på denne maskine – vælg en af dem nedenfor "
-            "med --host.",
+            f"{how('host', pick)}.",
             lines,
         )
     parsed = ipaddress.ip_address(ip)
@@ -210,8 +218,8 @@ def check_address(host: str | None) -> CheckItem:
             "address",
             title,
             False,
-            f"{address} er kun maskinen selv – telefonerne kan ikke nå den. Vælg en LAN-adresse "
-            "med --host.",
+            f"{address} er kun maskinen selv (loopback) – en telefon kan ikke åbne den. Vælg en "
+            f"LAN-adresse {how('host', pick)}.",
             lines,
         )
     if parsed.is_link_local:
@@ -270,9 +278,10 @@ def bind_hosts(host: str | None) -> list[str]:
     return hosts
 
 
-def own_server_url(port: int, timeout: float | None = None) -> str | None:
-    """The meeting's own server on the port, if it answers GET /api/check with its marker:
-    its local address (``http://127.0.0.1:PORT/``), else None."""
+def server_info(port: int, timeout: float | None = None) -> dict[str, Any] | None:
+    """What answers GET http://127.0.0.1:PORT/api/check with the check's marker: its
+    answer (``server``: "meeting" or "check", ``meeting``, ``code``, ``check_url``,
+    ``count``), or None when nothing of ours is on the port."""
     import urllib.error
     import urllib.request
 
@@ -286,8 +295,31 @@ def own_server_url(port: int, timeout: float | None = None) -> str | None:
     except (OSError, ValueError, urllib.error.URLError):
         return None
     if isinstance(data, dict) and data.get("kind") == CHECK_KIND:
-        return base
+        return data
     return None
+
+
+def own_server_url(port: int, timeout: float | None = None) -> str | None:
+    """The meeting's own server on the port, if it answers GET /api/check with its marker
+    (a meeting's server, not another check's): its local address
+    (``http://127.0.0.1:PORT/``), else None."""
+    info = server_info(port, timeout)
+    if info is None or info.get("server") != SERVER_MEETING:
+        return None
+    return url_for("127.0.0.1", port)
+
+
+def _same_meeting(info: dict[str, Any], meeting: int | str) -> bool:
+    key = str(meeting).strip()
+    if key.isdigit():
+        return info.get("meeting") == int(key)
+    return str(info.get("code") or "").upper() == key.upper()
+
+
+def _meeting_words(info: dict[str, Any]) -> str:
+    if info.get("code"):
+        return f"mødet {info.get('meeting')} (kode {info['code']})"
+    return f"mødet {info.get('meeting')}"
 
 
 def _bind_error(host: str, port: int) -> int | None:
@@ -310,14 +342,48 @@ def _free_port_near(hosts: list[str], port: int) -> int | None:
     return None
 
 
-def check_port(host: str | None, port: int) -> tuple[CheckItem, str | None]:
-    """The port's item, and the URL of the meeting's own server already on it (if so)."""
+def check_port(
+    host: str | None, port: int, meeting: int | str | None = None, pick: str | None = None
+) -> tuple[CheckItem, str | None]:
+    """The port's item, and the URL of the meeting's own server already on it (if so).
+    Another check's server on the port, or (with ``meeting``) another meeting's, fails."""
+    item, info = _check_port(host, port, meeting, pick)
+    return item, (url_for("127.0.0.1", port) if info is not None else None)
+
+
+def _check_port(
+    host: str | None, port: int, meeting: int | str | None, pick: str | None
+) -> tuple[CheckItem, dict[str, Any] | None]:
+    """As check_port; the second is the /api/check answer of the meeting's server used."""
     title = "Port"
     if not 0 <= port <= 65535:
         return CheckItem("port", title, False, f"Port {port} findes ikke (vælg 1024–65535)."), None
     if port:
-        own = own_server_url(port)
-        if own is not None:
+        info = server_info(port)
+        if info is not None and info.get("server") != SERVER_MEETING:
+            return (
+                CheckItem(
+                    "port",
+                    title,
+                    False,
+                    f"Et andet tjek holder port {port} – luk det først (tryk Enter i det, "
+                    "eller luk tjekskærmen).",
+                ),
+                None,
+            )
+        if info is not None and meeting is not None and not _same_meeting(info, meeting):
+            return (
+                CheckItem(
+                    "port",
+                    title,
+                    False,
+                    f"Port {port} bruges af serveren til {_meeting_words(info)}, ikke mødet "
+                    f"{meeting} – luk det møde først, eller vælg en anden port "
+                    f"{how('port', pick)}.",
+                ),
+                None,
+            )
+        if info is not None:
             return (
                 CheckItem(
                     "port",
@@ -325,22 +391,27 @@ def check_port(host: str | None, port: int) -> tuple[CheckItem, str | None]:
                     True,
                     f"Mødets egen server kører allerede på port {port} – tjekket bruger den.",
                 ),
-                own,
+                info,
             )
     hosts = bind_hosts(host)
+    unresolved = [h for h in hosts if not _resolves(h)]
     for bind in hosts:
+        if bind in unresolved:  # a name that cannot be looked up: the address item says so
+            continue
         code = _bind_error(bind, port)
         if code is None or code == errno.EADDRNOTAVAIL:  # a missing address: the address item
             continue
         if code == errno.EADDRINUSE:
-            free = _free_port_near(hosts, port)
-            hint = f" (fx --port {free})" if free else ""
+            free = _free_port_near([h for h in hosts if h not in unresolved], port)
+            example = (f"fx {free}" if pick else f"fx --port {free}") if free else ""
+            hint = f" ({example})" if example else ""
             return (
                 CheckItem(
                     "port",
                     title,
                     False,
-                    f"Port {port} er optaget af et andet program – vælg en anden med --port{hint}.",
+                    f"Port {port} er optaget af et andet program – vælg en anden "
+                    f"{how('port', pick)}{hint}.",
                 ),
                 None,
             )
@@ -350,7 +421,7 @@ def check_port(host: str | None, port: int) -> tuple[CheckItem, str | None]:
                     "port",
                     title,
                     False,
-                    f"Ingen adgang til port {port} – vælg en over 1024 med --port.",
+                    f"Ingen adgang til port {port} – vælg en over 1024 {how('port', pick)}.",
                 ),
                 None,
             )
@@ -363,73 +434,181 @@ def check_port(host: str | None, port: int) -> tuple[CheckItem, str | None]:
             ),
             None,
         )
+    skipped = ""
+    if unresolved:
+        names = ", ".join(unresolved)
+        skipped = f" Den er ikke prøvet på {names}: navnet kan ikke slås op (se Adresse)."
     if port == 0:
-        return CheckItem("port", title, True, "En ledig port vælges, når siden starter."), None
-    return CheckItem("port", title, True, f"Port {port} er ledig."), None
+        return (
+            CheckItem("port", title, True, f"En ledig port vælges, når siden starter.{skipped}"),
+            None,
+        )
+    return CheckItem("port", title, True, f"Port {port} er ledig.{skipped}"), None
+
+
+def _resolves(host: str) -> bool:
+    if _is_ip(host):
+        return True
+    try:
+        socket.getaddrinfo(host, None, socket.AF_INET)
+    except (OSError, UnicodeError):
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------- database
+def _sqlite_file(db_url: str) -> Any:
+    """The SQLite file of the URL (a Path), or None (another database, or in memory)."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(db_url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:":
+        return None
+    return Path(database.removeprefix("file:")).expanduser()
+
+
+def _missing_file(path: Any, where: str, meeting: int | str | None) -> CheckItem:
+    """A SQLite file that is not there yet: it is made when the meeting starts, if its
+    folder can be written (nothing is made now)."""
+    import os
+
+    title = "Database"
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        return CheckItem(
+            "database",
+            title,
+            False,
+            f"Databasen findes ikke endnu, og mappen {folder} kan ikke skrives – den kan ikke "
+            f"oprettes ({where}). Vælg en anden med --db, eller ret mappens rettigheder.",
+        )
+    if meeting is not None:
+        return CheckItem(
+            "database",
+            title,
+            False,
+            f"Mødet {meeting} findes ikke: databasen findes ikke endnu ({where}).",
+        )
+    return CheckItem(
+        "database",
+        title,
+        True,
+        f"Databasen findes ikke endnu – den oprettes, når mødet starter ({where}; mappen kan "
+        "skrives).",
+    )
+
+
+def _known_revisions() -> set[str]:
+    from storage.db import MIGRATIONS
+
+    return {path.name.split("_")[0] for path in (MIGRATIONS / "versions").glob("[0-9]*.py")}
+
+
 def check_database(db_url: str, meeting: int | str | None = None) -> CheckItem:
     """The database opens and takes a write (tried in a transaction, rolled back); the
-    meeting (an id or its code), when given, exists in it."""
+    meeting (an id or its code), when given, exists in it. Nothing is made or changed: a
+    missing SQLite file is not created, and a schema that needs a migration is not
+    migrated (the meeting does both when it starts)."""
     from sqlalchemy import text
     from sqlalchemy.exc import SQLAlchemyError
-    from sqlmodel import Session
 
     from storage.base import reason
-    from storage.db import StorageError, _safe
-    from storage.repo import Store
+    from storage.db import HEAD, StorageError, _safe, current_revision, make_engine, writer
 
     title = "Database"
     where = _safe(db_url) if "@" in db_url else db_url  # a password is never shown
+    path = _sqlite_file(db_url)
+    if path is not None and not path.exists():
+        return _missing_file(path, where, meeting)
     try:
-        store = Store(db_url)
+        engine = make_engine(db_url)
     except StorageError as exc:
         return CheckItem("database", title, False, f"Databasen kan ikke åbnes: {exc}")
     except Exception as exc:  # noqa: BLE001 - a driver's own failure, said in one line
         return CheckItem("database", title, False, f"Databasen kan ikke åbnes ({where}): {exc}")
     try:
-        missing = ""
-        found = None
-        if meeting is not None:
-            found = _find_meeting(store, meeting)
-            if found is None:
-                missing = f"Mødet {meeting} findes ikke i databasen ({where})."
         try:
-            with Session(store._writer) as session:  # noqa: SLF001 - the writes' own engine
-                # A row no one reads, rolled back at once: the write is tried, not made.
-                session.execute(
-                    text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
-                    {"v": "preflight-check"},
-                )
-                session.rollback()
+            revision = current_revision(engine)
+        except SQLAlchemyError as exc:
+            return CheckItem(
+                "database", title, False, f"Databasen kan ikke åbnes ({where}): {reason(exc)}"
+            )
+        if revision is not None and revision not in _known_revisions():
+            return CheckItem(
+                "database",
+                title,
+                False,
+                f"Databasen er fra en nyere udgave af programmet (skema {revision}) – "
+                f"opdatér programmet, eller vælg en anden med --db ({where}).",
+            )
+        try:
+            with writer(engine).connect() as conn:
+                # A write no one reads, rolled back at once: the write is tried, not made.
+                with conn.begin() as transaction:
+                    if revision is None:
+                        conn.execute(text("CREATE TABLE preflight_check_probe (x INTEGER)"))
+                    else:
+                        conn.execute(
+                            text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                            {"v": "preflight-check"},
+                        )
+                    transaction.rollback()
         except SQLAlchemyError as exc:
             whose = "filens" if db_url.startswith("sqlite") else "databasebrugerens"
             detail = (
                 f"Databasen kan ikke skrives: {reason(exc)} ({where}). Mødet kan ikke gemme "
                 f"noget – vælg en anden database med --db, eller ret {whose} rettigheder."
             )
-            return CheckItem("database", title, False, f"{detail} {missing}".strip())
-        if missing:
-            return CheckItem("database", title, False, missing)
-        detail = f"Databasen kan skrives: {where}."
+            return CheckItem("database", title, False, detail)
+        later = ""
+        if revision != HEAD:
+            later = " Skemaet opdateres, når mødet starter."
+        found = None
+        if meeting is not None:
+            try:
+                found = _find_meeting(engine, meeting)
+            except SQLAlchemyError:
+                found = None
+            if found is None:
+                return CheckItem(
+                    "database", title, False, f"Mødet {meeting} findes ikke i databasen ({where})."
+                )
+        detail = f"Databasen kan skrives: {where}.{later}"
         if found is not None:
-            detail += f" Mødet {found.id}: «{found.title}» (kode {found.code})."
+            detail += f" Mødet {found[0]}: «{found[1]}» (kode {found[2]})."
         return CheckItem("database", title, True, detail)
-    except StorageError as exc:
-        return CheckItem("database", title, False, f"Databasen kan ikke læses: {exc}")
     finally:
-        store.close()
+        engine.dispose()
 
 
-def _find_meeting(store: Any, meeting: int | str) -> Any:
+def _find_meeting(engine: Any, meeting: int | str) -> Any:
+    """(id, title, code) of the meeting with that id or code, read with plain SQL (the
+    schema may be older than the models), or None."""
+    from sqlalchemy import text
+
     key = str(meeting).strip()
-    if key.isdigit():
-        return store.get_meeting(int(key))
-    for row in store.list_meetings():
-        if row.code == key.upper():
-            return row
-    return None
+    with engine.connect() as conn:
+        if key.isdigit():
+            row = conn.execute(
+                text("SELECT id, title, code FROM meeting WHERE id = :id"), {"id": int(key)}
+            ).first()
+        else:
+            row = conn.execute(
+                text("SELECT id, title, code FROM meeting WHERE upper(code) = :code"),
+                {"code": key.upper()},
+            ).first()
+    return tuple(row) if row is not None else None
 
 
 # ---------------------------------------------------------------------- terminal
@@ -474,10 +653,13 @@ def local_checks(
     port: int,
     terminal: tuple[int, int, str] | None = None,
     meeting_id: int | str | None = None,
+    *,
+    pick: str | None = None,
 ) -> list[CheckItem]:
     """Every local check in order: address, port, database, terminal (when given).
-    ``meeting_id`` may be a meeting's id or its code."""
-    return run_local_checks(db_url, host, port, terminal, meeting_id)[0]
+    ``meeting_id`` may be a meeting's id or its code; ``pick`` the start screen's key for
+    choosing the address and port (the advice names it instead of --host/--port)."""
+    return run_local_checks(db_url, host, port, terminal, meeting_id, pick=pick)[0]
 
 
 def run_local_checks(
@@ -486,15 +668,71 @@ def run_local_checks(
     port: int,
     terminal: tuple[int, int, str] | None = None,
     meeting_id: int | str | None = None,
+    *,
+    pick: str | None = None,
 ) -> tuple[list[CheckItem], str | None]:
-    """As local_checks, and the URL of the meeting's own server already on the port."""
-    items = [check_address(host)]
-    port_item, own = check_port(host, port)
-    items.append(port_item)
-    items.append(check_database(db_url, meeting_id))
+    """As local_checks, and the URL of the meeting's own server already on the port.
+
+    With the meeting's server on the port, the address is the one that server gives
+    phones (it may differ from the one this check would pick), and it fails when that
+    server cannot be reached from a phone."""
+    port_item, info = _check_port(host, port, meeting_id, pick)
+    own = url_for("127.0.0.1", port) if info is not None else None
+    if info is None:
+        address_item = check_address(host, pick)
+    else:
+        address_item = _meeting_server_address(info, port, host, pick)
+    items = [address_item, port_item, check_database(db_url, meeting_id)]
     if terminal is not None:
         items.append(check_terminal(*terminal))
     return items, own
+
+
+def _url_host(url: str | None) -> str | None:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return None
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def reachable_url(url: str | None) -> bool:
+    """Whether a phone could open the address: there is one, and it is not loopback."""
+    host = _url_host(url)
+    return bool(host) and host != "localhost" and not _loopback(host or "")
+
+
+def meeting_server_unreachable(port: int, pick: str | None = None) -> str:
+    return (
+        f"Mødets server på port {port} kan ikke nås fra telefonerne: den kører kun på denne "
+        f"computer (ingen netværksadresse). Luk mødet, og start det igen på en LAN-adresse "
+        f"{how('host', pick)}."
+    )
+
+
+def _meeting_server_address(
+    info: dict[str, Any], port: int, host: str | None, pick: str | None
+) -> CheckItem:
+    """The address item when the meeting's server is on the port already: the address it
+    gives phones is what counts."""
+    url = info.get("check_url")
+    if not reachable_url(url):
+        return CheckItem(
+            "address",
+            "Adresse",
+            False,
+            meeting_server_unreachable(port, pick),
+            interface_lines(interfaces()),
+        )
+    served = _url_host(url) or ""
+    item = check_address(served, pick)
+    if served != public_host(host):
+        detail = f"Mødets server kører allerede og bruger {served}. {item.detail}"
+        return CheckItem(item.key, item.title, item.ok, detail, item.lines)
+    return item
 
 
 def failed(items: list[CheckItem]) -> list[CheckItem]:
@@ -516,7 +754,9 @@ class PhoneCheck:
     long-polled for the count; otherwise a small server of its own serves /check on the
     address phones use and 127.0.0.1. ``on_change(count)`` is called in the event loop at
     each new phone. ``start`` never raises: a failure is kept in ``error`` (and ``url`` is
-    then "" when nothing could be bound).
+    then "" when nothing could be bound). ``reachable`` is False when a phone cannot open
+    ``url`` (a loopback address, no network, or a meeting's server that gives phones no
+    address): ``error`` then says so, and no QR code should be shown for it.
     """
 
     url: str
@@ -529,14 +769,18 @@ class PhoneCheck:
         port: int,
         own_server_url: str | None = None,
         on_change: Callable[[int], None] | None = None,
+        pick: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
         self.own_server_url = own_server_url
         self.on_change = on_change
+        self.pick = pick
         self.url = ""
         self.arrived = 0
         self.error: str | None = None
+        self.reachable = False
+        self._unreachable: str | None = None  # why a phone cannot open url (kept in error)
         self.bound: list[str] = []
         self.check_arrivals: Any = None  # checkpage.Arrivals of the own server
         self._runner: Any = None
@@ -555,9 +799,6 @@ class PhoneCheck:
         if self.on_change is not None:
             self.on_change(count)
 
-    def _phone_url(self) -> str:
-        return url_for(public_host(self.host) or "127.0.0.1", self.port, "/check")
-
     async def start(self) -> None:
         self.error = None
         if self.own_server_url is not None:
@@ -571,18 +812,34 @@ class PhoneCheck:
 
         import aiohttp
 
-        self.url = self._phone_url()
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=40))
         try:
-            self.arrived = await self._ask("")
+            data = await self._status("")
         except Exception:  # noqa: BLE001 - said in error; the task keeps trying
             self.error = SERVER_GONE
+            self.url = ""
+        else:
+            self.arrived = int(data["count"])
+            # The address the meeting's server gives phones, not the one this check
+            # would pick: the server may be bound elsewhere.
+            check_url = data.get("check_url")
+            if reachable_url(check_url):
+                self.url, self.reachable = str(check_url), True
+            else:
+                self.url = f"{self.own_server_url}check"
+                self._unreachable = meeting_server_unreachable(self.port, self.pick)
+                self.error = self._unreachable
         self._poll = asyncio.get_running_loop().create_task(self._follow())
 
-    async def _ask(self, query: str) -> int:
+    async def _status(self, query: str) -> dict[str, Any]:
         async with self._session.get(f"{self.own_server_url}api/check{query}") as answer:
             data = await answer.json()
-        return int(data["count"])
+        if not isinstance(data, dict):
+            raise ValueError("not a check answer")
+        return data
+
+    async def _ask(self, query: str) -> int:
+        return int((await self._status(query))["count"])
 
     async def _follow(self) -> None:
         """Long-poll the meeting's server for the count (it answers at each new phone)."""
@@ -597,7 +854,7 @@ class PhoneCheck:
                 self.error = SERVER_GONE
                 await asyncio.sleep(1.0)
                 continue
-            self.error = None
+            self.error = self._unreachable
             self._set(count)
 
     async def _serve(self) -> None:
@@ -614,7 +871,7 @@ class PhoneCheck:
             try:
                 sock = _listen(bind, port)
             except OSError as exc:
-                self.error = self.error or _listen_error(bind, port, exc)
+                self.error = self.error or _listen_error(bind, port, exc, self.pick)
                 continue
             port = sock.getsockname()[1]  # port 0: the others take the same one
             sockets.append((bind, sock))
@@ -640,10 +897,25 @@ class PhoneCheck:
         for bind, sock in sockets:
             await web.SockSite(runner, sock).start()
             self.bound.append(bind)
-        reachable = public is not None and (public in self.bound or "0.0.0.0" in self.bound)
-        self.url = url_for(public if reachable and public else "127.0.0.1", self.port, "/check")
-        if not reachable and self.error is None and public is not None:
-            self.error = f"Adressen {public} kunne ikke bruges – kun maskinen selv når siden."
+        served = public is not None and (public in self.bound or "0.0.0.0" in self.bound)
+        self.url = url_for(public if served and public else "127.0.0.1", self.port, "/check")
+        self.reachable = served and reachable_url(self.url)
+        if public is None:
+            self._unreachable = (
+                "Ingen netværk – en telefon kan ikke nå denne computer. Forbind den bærbare "
+                "til mødelokalets Wi-Fi."
+            )
+        elif _loopback(public) or public == "localhost":
+            self._unreachable = (
+                f"{public} er kun denne computer (loopback) – en telefon kan ikke åbne den. "
+                f"Vælg en LAN-adresse {how('host', self.pick)}."
+            )
+        elif not served:
+            self._unreachable = self.error or (
+                f"Adressen {public} kunne ikke bruges – kun maskinen selv når siden."
+            )
+        if self._unreachable is not None:
+            self.error = self._unreachable
 
     async def stop(self) -> None:
         import asyncio
@@ -681,13 +953,15 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _listen_error(host: str, port: int, exc: OSError) -> str:
+def _listen_error(host: str, port: int, exc: OSError, pick: str | None = None) -> str:
+    if isinstance(exc, socket.gaierror):
+        return f"Navnet {host} kan ikke slås op."
     if exc.errno == errno.EADDRINUSE:
-        return f"Port {port} er optaget af et andet program – vælg en anden med --port."
+        return f"Port {port} er optaget af et andet program – vælg en anden {how('port', pick)}."
     if exc.errno in (errno.EADDRNOTAVAIL, errno.ENETUNREACH):
         return f"Adressen {host} findes ikke på denne maskine."
     if exc.errno == errno.EACCES:
-        return f"Ingen adgang til port {port} – vælg en over 1024 med --port."
+        return f"Ingen adgang til port {port} – vælg en over 1024 {how('port', pick)}."
     return f"Tjeksiden kunne ikke starte på {host}:{port} ({exc.strerror or exc})."
 
 
@@ -696,15 +970,17 @@ async def start_phone_check(
     port: int,
     own_server_url: str | None = None,
     on_change: Callable[[int], None] | None = None,
+    pick: str | None = None,
 ) -> PhoneCheck:
     """Start the live phone test. Without ``own_server_url`` the port is probed first: the
     meeting's own server, if it is there, is used (it is asked in a thread; the probe takes
-    at most a second)."""
+    at most a second); another check's server is not. ``pick``: the start screen's key,
+    named in the advice instead of --host/--port."""
     if own_server_url is None and port:
         import asyncio
 
         own_server_url = await asyncio.to_thread(own_server_url_probe, port)
-    check = PhoneCheck(host, port, own_server_url, on_change)
+    check = PhoneCheck(host, port, own_server_url, on_change, pick)
     await check.start()
     return check
 

@@ -39,9 +39,28 @@ def arrived_text(count: int) -> str:
     return f"{count} telefon nåede frem" if count == 1 else f"{count} telefoner nåede frem"
 
 
+def only_this_computer(host: str | None) -> bool:
+    """A loopback address (127.x, ::1, localhost): no phone can reach it."""
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+LOOPBACK_WORDS = "kun denne computer – telefonerne kan ikke nå den"
+
+
 def address_words(host: str | None, port: int, automatic: str | None = None) -> str:
     """The address and port a meeting's phones will use, in a line for the start screen."""
-    if host:
+    if host and only_this_computer(host):
+        where = f"adresse {host} ({LOOPBACK_WORDS})"
+    elif host:
         where = f"adresse {host}"
     elif automatic:
         where = f"automatisk adresse ({automatic})"
@@ -237,7 +256,9 @@ class CheckScreen(Screen):
             from facilitator import preflight
 
             # The items, and the meeting's own server if it is on the port already.
-            return preflight.run_local_checks(self.db_url, self.host, self.port, terminal)
+            return preflight.run_local_checks(
+                self.db_url, self.host, self.port, terminal, pick=self._pick()
+            )
 
         async def run() -> None:
             try:
@@ -260,6 +281,10 @@ class CheckScreen(Screen):
         # Escape closes the screen while it starts.
         self.app.run_worker(run(), group="preflight", exit_on_error=False)
 
+    def _pick(self) -> str:
+        """The start screen's key for the address and port (named in the advice)."""
+        return key_text(self.app, "pick_address", first=True)
+
     def _show_items(self, items: list[Any]) -> None:
         self.items = list(items)
         self.query_one("#check-summary", Static).update(
@@ -272,7 +297,7 @@ class CheckScreen(Screen):
 
         try:
             phone = await preflight.start_phone_check(
-                self.host, self.port, own_url, on_change=self._phone_arrived
+                self.host, self.port, own_url, on_change=self._phone_arrived, pick=self._pick()
             )
         except Exception as exc:  # noqa: BLE001 - said on the screen
             phone, error = None, str(exc) or type(exc).__name__
@@ -285,15 +310,21 @@ class CheckScreen(Screen):
         self.phone = phone
         self.phone_error = error
         url = phone.url if phone is not None else ""
-        self.query_one("#check-qr", QRCode).set_url(url or None)
+        # No code a phone cannot use (a loopback address, no network).
+        reachable = bool(url) and getattr(phone, "reachable", True)
+        self.query_one("#check-qr", QRCode).set_url(url if reachable else None)
         self._fit(self.app.size.width, self.app.size.height)
-        self.query_one("#check-url", Static).update(
-            literal(url) if url else Text("✗ Telefontesten kører ikke", style="bold")
-        )
+        if reachable:
+            shown = literal(url)
+        elif url:
+            shown = Text("✗ Ingen QR-kode: en telefon kan ikke nå adressen", style="bold")
+        else:
+            shown = Text("✗ Telefontesten kører ikke", style="bold")
+        self.query_one("#check-url", Static).update(shown)
         # What went wrong goes with the checks (the code keeps its room to be whole).
         note = Text()
         if error:
-            note.append("✗ " if not url else "⚠ ", style="bold")
+            note.append("⚠ " if reachable else "✗ ", style="bold")
             note.append("Telefontesten: " if url else "Telefontesten kunne ikke starte: ")
             note.append(literal(error))
         self._note(note)
@@ -479,7 +510,7 @@ class AddressScreen(ModalScreen[tuple[str | None, int] | None]):
         self.loaded = True
 
     def _message(self, text: str) -> None:
-        self.query_one("#address-message", Static).update(Text(text))
+        self.query_one("#address-message", Static).update(literal(text))
 
     @on(OptionList.OptionSelected, "#address-choices")
     def _chosen(self) -> None:

@@ -19,7 +19,14 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from facilitator.meeting_size import GROUPS_MAX, PARTICIPANTS_MAX, group_plan, meeting_size_problem
-from screens.check import AddressScreen, CheckScreen, address_words, db_url_of, find_addresses
+from screens.check import (
+    AddressScreen,
+    CheckScreen,
+    address_words,
+    db_url_of,
+    find_addresses,
+    only_this_computer,
+)
 from screens.components import KeyFooter
 from screens.components.course_form import CourseFormScreen, FormField, SaveRefused
 from screens.course.common import (
@@ -156,7 +163,7 @@ class StartScreen(Screen):
     def _address_line(self) -> Text:
         """The address and port phones will use when a meeting is opened, and the keys."""
         app = self.app
-        text = Text(
+        text = literal(
             address_words(getattr(app, "host", None), getattr(app, "port", 8765), self.automatic)
         )
         text.append(
@@ -186,7 +193,18 @@ class StartScreen(Screen):
             app.host, app.port = choice
             self._show_address()
             where = app.host or "den automatiske adresse"
-            self.notify(f"Når et møde åbnes, bruger telefonerne {where}, port {app.port}.")
+            message = f"Når et møde åbnes, bruger telefonerne {where}, port {app.port}."
+            if only_this_computer(app.host):
+                message = (
+                    f"{app.host} er kun denne computer – telefonerne kan ikke nå den. "
+                    "Vælg en LAN-adresse, før mødet åbnes."
+                )
+            # The address is data (never markup): "[" in it must not be read as a tag.
+            self.notify(
+                message,
+                markup=False,
+                severity="warning" if only_this_computer(app.host) else "information",
+            )
 
         app.push_screen(
             AddressScreen(getattr(app, "host", None), getattr(app, "port", 8765)), chosen

@@ -24,6 +24,7 @@ from facilitator.web.server import WebServer
 from storage.repo import Store
 
 LAN_OK = preflight.CheckItem("address", "Adresse", True, "Telefonerne bruger 10.0.0.5.")
+LAN_SEEN = "10.0.0.5"  # the LAN address the meeting's server says it gives phones
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def db(tmp_path: Path) -> str:
 def lan_ok(monkeypatch: pytest.MonkeyPatch) -> None:
     """The address item passes whatever network this machine has (it is not what these
     tests are about; its own tests are below)."""
-    monkeypatch.setattr(preflight, "check_address", lambda host: LAN_OK)
+    monkeypatch.setattr(preflight, "check_address", lambda host, pick=None: LAN_OK)
 
 
 @pytest.fixture
@@ -60,7 +61,23 @@ def busy_port():
 
 @pytest.fixture
 async def meeting_server(db: str, unused_tcp_port: int):
-    """The meeting's own server, running on a port (as `facilitator run` would)."""
+    """The meeting's own server, running on a port (as `facilitator run` would), bound to
+    127.0.0.1 but giving phones a LAN address (as if it had one: this machine may not)."""
+    store = Store(db)
+    engine = MeetingEngine(store, 1)
+    server = WebServer(engine, host="127.0.0.1", port=unused_tcp_port, lan_address=None)
+    await server.start()
+    assert server.bound, server.error
+    server.participant_url = f"http://{LAN_SEEN}:{server.port}/"
+    yield server
+    await server.stop()
+    engine.release()
+    store.close()
+
+
+@pytest.fixture
+async def local_meeting_server(db: str, unused_tcp_port: int):
+    """The meeting's own server on 127.0.0.1 only: no phone can reach it."""
     store = Store(db)
     engine = MeetingEngine(store, 1)
     server = WebServer(engine, host="127.0.0.1", port=unused_tcp_port, lan_address=None)
@@ -117,7 +134,8 @@ async def test_the_command_uses_the_meetings_own_server(meeting_server, lan_ok, 
     assert code == 0, err
     assert "✓ OK   Port: Mødets egen server kører allerede" in out
     assert "Telefontest (mødets egen server)" in out
-    assert f":{port}/check" in out
+    # The address the meeting's server gives phones, not the one this check would pick.
+    assert f"åbn http://{LAN_SEEN}:{port}/check" in out
     assert err == ""
 
 
@@ -127,7 +145,14 @@ async def test_api_check_carries_the_marker_and_the_count(meeting_server):
     async with ClientSession() as session:
         base = f"http://127.0.0.1:{meeting_server.port}"
         async with session.get(f"{base}/api/check") as answer:
-            assert await answer.json() == {"kind": CHECK_KIND, "count": 0}
+            assert await answer.json() == {
+                "kind": CHECK_KIND,
+                "server": "meeting",
+                "meeting": 1,
+                "code": meeting_server.engine.code,
+                "check_url": f"http://{LAN_SEEN}:{meeting_server.port}/check",
+                "count": 0,
+            }
         async with session.get(f"{base}/check") as answer:  # a phone without a browser
             assert answer.status == 200
             assert "Din telefon nåede frem" in await answer.text()
@@ -249,6 +274,7 @@ def test_the_interfaces_are_listed_with_loopback_last():
 def test_a_loopback_host_fails_naming_it():
     item = preflight.check_address("127.0.0.1")
     assert not item.ok and "127.0.0.1 er kun maskinen selv" in item.detail
+    assert "en telefon kan ikke åbne den" in item.detail and "--host" in item.detail
     assert any("127.0.0.1" in line for line in item.lines)
 
 
@@ -330,8 +356,9 @@ async def test_a_phone_opening_check_is_counted_on_a_running_meeting_server(
     )
     try:
         assert check.uses_meeting_server
-        assert check.url == f"http://127.0.0.1:{meeting_server.port}/check"
-        await _phone_opens(browser, check.url)
+        assert check.url == f"http://{LAN_SEEN}:{meeting_server.port}/check"
+        # The phone here is on this machine: it opens the server's local address.
+        await _phone_opens(browser, f"http://127.0.0.1:{meeting_server.port}/check")
         await asyncio.wait_for(arrived.wait(), 5)  # the long poll answers at the arrival
         assert check.arrived == 1
         assert meeting_server.engine.phones == 0  # the check is not a participant
@@ -339,6 +366,12 @@ async def test_a_phone_opening_check_is_counted_on_a_running_meeting_server(
         await check.stop()
 
 
+needs_lan = pytest.mark.skipif(
+    preflight.lan_address() is None, reason="this machine has no LAN address"
+)
+
+
+@needs_lan
 def test_wait_returns(db, lan_ok, capsys):
     code, out, err = run(capsys, "--port", "0", "--wait", "0.2", "--db", db)
     assert code == 0, err
@@ -376,3 +409,200 @@ def test_the_terminal_qr_is_the_codes_modules():
         return [(fg == "30", bg == "40") for fg, bg in cells]
 
     assert read(terminal_qr(url, ansi=True), coloured) == padded
+
+
+# ---------------------------------------------------------------------- review fixes
+async def test_a_second_check_fails_on_the_port_a_running_check_holds(db, capsys):
+    """A running check's own server is not the meeting's: a second check fails, naming
+    it, and does not use it (the meeting could not bind the port)."""
+    from aiohttp import ClientSession
+
+    first = await preflight.start_phone_check("127.0.0.1", 0)
+    try:
+        port = first.port
+        async with ClientSession() as session:
+            async with session.get(f"http://127.0.0.1:{port}/api/check") as answer:
+                data = await answer.json()
+        assert data["server"] == "check" and data["meeting"] is None
+        item, own = await asyncio.to_thread(preflight.check_port, "127.0.0.1", port)
+        assert not item.ok and own is None
+        assert f"Et andet tjek holder port {port} – luk det først" in item.detail
+        assert await asyncio.to_thread(preflight.own_server_url, port) is None
+        code = await asyncio.to_thread(
+            main, ["check", "--port", str(port), "--wait", "0", "--db", db]
+        )
+        out, err = capsys.readouterr()
+        assert code == 2
+        assert f"✗ FEJL Port: Et andet tjek holder port {port}" in out
+        assert "Mødets egen server" not in out and "Et andet tjek" in err
+    finally:
+        await first.stop()
+
+
+async def test_another_meetings_server_on_the_port_fails_naming_it(meeting_server):
+    port, code = meeting_server.port, meeting_server.engine.code
+    item, own = await asyncio.to_thread(preflight.check_port, "127.0.0.1", port, 2)
+    assert not item.ok and own is None
+    assert f"Port {port} bruges af serveren til mødet 1 (kode {code}), ikke mødet 2" in item.detail
+    for same in (1, "1", code.lower()):
+        item, own = await asyncio.to_thread(preflight.check_port, "127.0.0.1", port, same)
+        assert item.ok and own == f"http://127.0.0.1:{port}/", same
+
+
+async def test_a_meeting_server_phones_cannot_reach_is_not_klar(
+    local_meeting_server, db, monkeypatch, capsys
+):
+    """The meeting runs on 127.0.0.1 only while the check's own address would be the LAN:
+    the check says the server cannot be reached, and shows no code to a dead address."""
+    monkeypatch.setattr(preflight, "lan_address", lambda: "192.0.2.2")
+    port = local_meeting_server.port
+    phone = await preflight.start_phone_check(None, port)
+    try:
+        assert phone.uses_meeting_server and not phone.reachable
+        assert phone.url == f"http://127.0.0.1:{port}/check"
+        assert "kan ikke nås fra telefonerne" in phone.error
+    finally:
+        await phone.stop()
+    code = await asyncio.to_thread(main, ["check", "--port", str(port), "--wait", "1", "--db", db])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert f"✗ FEJL Adresse: Mødets server på port {port} kan ikke nås fra telefonerne" in out
+    assert "Telefontesten springes over: en telefon kan ikke nå adressen" in out
+    assert "http://192.0.2.2" not in out and "scan koden" not in out and "gæstenet" not in out
+    assert "Adresse" in err
+
+
+async def test_check_ids_are_limited_per_client_address():
+    """A script opening /check over and over (no cookie, or made-up ones) is counted a few
+    times only; every request still gets the page, and a counted phone stays counted."""
+    from aiohttp import ClientSession, CookieJar, DummyCookieJar
+
+    from facilitator.web.checkpage import NEW_IDS_PER_MINUTE
+
+    check = await preflight.start_phone_check("127.0.0.1", 0)
+    try:
+        async with ClientSession(cookie_jar=CookieJar(unsafe=True)) as phone:
+            async with phone.get(check.url) as answer:
+                assert answer.status == 200
+            assert check.arrived == 1
+            async with ClientSession(cookie_jar=DummyCookieJar()) as script:
+                for number in range(60):
+                    cookies = {"fac_check": f"made-up-id-{number:06d}"} if number % 2 else None
+                    async with script.get(check.url, cookies=cookies) as answer:
+                        assert answer.status == 200
+                        assert "Din telefon nåede frem" in await answer.text()
+            assert check.arrived == NEW_IDS_PER_MINUTE
+            async with phone.get(check.url) as answer:  # the real phone, again
+                assert answer.status == 200
+            assert check.arrived == NEW_IDS_PER_MINUTE
+    finally:
+        await check.stop()
+
+
+def _alembic_to(url: str, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from storage.db import MIGRATIONS, make_engine
+
+    engine = make_engine(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    engine.dispose()
+
+
+def _revision(url: str) -> str | None:
+    from storage.db import current_revision, make_engine
+
+    engine = make_engine(url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def test_a_missing_sqlite_file_is_not_created(tmp_path):
+    path = tmp_path / "new" / "folder" / "meeting.db"
+    item = preflight.check_database(f"sqlite:///{path}")
+    assert item.ok, item.detail
+    assert "Databasen findes ikke endnu – den oprettes, når mødet starter" in item.detail
+    assert not path.exists() and not path.parent.exists()
+    missing = preflight.check_database(f"sqlite:///{path}", 1)
+    assert not missing.ok and "Mødet 1 findes ikke" in missing.detail
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_missing_sqlite_file_in_a_folder_that_cannot_be_written_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "access", lambda *_args, **_kwargs: False)  # root ignores modes
+    item = preflight.check_database(f"sqlite:///{tmp_path}/meeting.db")
+    assert not item.ok and "kan ikke skrives" in item.detail and str(tmp_path) in item.detail
+
+
+def test_a_database_that_needs_a_migration_is_not_migrated(tmp_path):
+    url = f"sqlite:///{tmp_path}/old.db"
+    _alembic_to(url, "0004")
+    item = preflight.check_database(url)
+    assert item.ok, item.detail
+    assert "Skemaet opdateres, når mødet starter" in item.detail
+    assert _revision(url) == "0004"
+
+
+def test_a_database_from_a_newer_version_fails(db):
+    store = Store(db)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    store.close()
+    item = preflight.check_database(db)
+    assert not item.ok and "nyere udgave" in item.detail and "9999" in item.detail
+
+
+@pytest.mark.parametrize("wait", ["nan", "inf", "-1", "-inf"])
+def test_a_wait_that_is_not_a_number_of_seconds_is_refused(wait, db, capsys):
+    code, out, err = run(capsys, f"--wait={wait}", "--db", db)
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "--wait skal være et antal sekunder, 0 eller mere" in err
+    assert out == ""
+
+
+def test_a_host_that_cannot_be_looked_up_is_the_address_items(unused_tcp_port):
+    item, own = preflight.check_port("nonsense.invalid", unused_tcp_port)
+    assert item.ok and own is None
+    assert "(-2)" not in item.detail
+    assert "nonsense.invalid: navnet kan ikke slås op (se Adresse)" in item.detail
+    address = preflight.check_address("nonsense.invalid")
+    assert not address.ok and "kan ikke slås op" in address.detail
+
+
+def test_a_loopback_host_gets_no_qr_code(db, unused_tcp_port, capsys):
+    code, out, _err = run(
+        capsys, "--host", "127.0.0.1", "--port", str(unused_tcp_port), "--wait", "1", "--db", db
+    )
+    assert code == 2
+    assert "en telefon kan ikke åbne den" in out
+    assert "Telefontesten springes over" in out
+    assert "scan koden" not in out and "▀" not in out and "Venter på telefoner" not in out
+
+
+async def test_a_loopback_phone_check_says_no_phone_can_open_it():
+    check = await preflight.start_phone_check("127.0.0.1", 0)
+    try:
+        assert check.url == f"http://127.0.0.1:{check.port}/check"
+        assert not check.reachable
+        assert "127.0.0.1 er kun denne computer (loopback) – en telefon kan ikke åbne den" in (
+            check.error or ""
+        )
+    finally:
+        await check.stop()
+
+
+@needs_lan
+def test_wait_0_does_not_blame_the_wifi(db, lan_ok, capsys):
+    code, out, err = run(capsys, "--port", "0", "--wait", "0", "--db", db)
+    assert code == 0, err
+    assert "scan koden" in out
+    assert "Telefontesten blev ikke ventet på (--wait 0)" in out
+    assert "gæstenet" not in out and "Ingen telefon nåede frem" not in out

@@ -47,6 +47,7 @@ class FakePhoneCheck:
         self.on_change = None
         self.stopped = False
         self.error: str | None = None
+        self.reachable = True
 
     async def start(self) -> None:
         pass
@@ -65,6 +66,7 @@ class FakePreflight:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.asked: list[tuple] = []
+        self.picks: list[str | None] = []  # the key the advice names (not --host/--port)
         self.phones: list[FakePhoneCheck] = []
         self.gate: asyncio.Event | None = None  # when set: start_phone_check waits for it
         self.phone_error: tuple[str, str] | None = None  # (url, error) of the next test
@@ -81,12 +83,14 @@ class FakePreflight:
         monkeypatch.setattr(preflight, "interfaces", lambda: list(ADDRESSES))
         monkeypatch.setattr(preflight, "public_host", lambda host: host or DEFAULT_ROUTE)
 
-    def run_local_checks(self, db_url, host, port, terminal=None, meeting_id=None):  # noqa: ANN001, ANN201
+    def run_local_checks(self, db_url, host, port, terminal=None, meeting_id=None, pick=None):  # noqa: ANN001, ANN201
         self.asked.append(("local", db_url, host, port, terminal))
+        self.picks.append(pick)
         return list(self.items), None
 
-    async def start_phone_check(self, host, port, own_server_url=None, on_change=None):  # noqa: ANN001, ANN201
+    async def start_phone_check(self, host, port, own_server_url=None, on_change=None, pick=None):  # noqa: ANN001, ANN201
         self.asked.append(("phones", host, port, own_server_url))
+        self.picks.append(pick)
         phone = FakePhoneCheck()
         phone.on_change = on_change
         if self.phone_error is not None:
@@ -131,8 +135,10 @@ async def test_c_shows_every_check_and_counts_a_phone_at_once(store, fake, user_
         assert "Åbn adressen på en telefon" in text
         qr = check.query_one("#check-qr", QRCode)
         assert qr.url == PHONE_URL and qr.modules > 0
-        # The app's own database, address and port were checked.
+        # The app's own database, address and port were checked; the advice names the
+        # start screen's key, not --host/--port.
         assert fake.asked[0][1:4] == (store.url, None, 8799)
+        assert fake.picks == ["w", "w"]
         assert fake.asked[0][4][:2] == BIG
         assert fake.asked[1] == ("phones", None, 8799, None)
 
@@ -361,18 +367,95 @@ def _get(url: str) -> int:
 async def test_a_real_phone_reaching_check_is_counted_and_escape_stops_the_server(
     store, user_agenda_dir
 ):
+    """With 127.0.0.1 (all a test machine surely has) no phone can open the page: no QR
+    code, and words saying so (the advice names the start screen's key); the page still
+    counts what reaches it (a browser on this computer)."""
     if not _real_preflight_ready():
         pytest.skip("facilitator.preflight is not filled in yet")
     port = free_port()
     app = FacilitatorApp(store, web=False, host="127.0.0.1", port=port)
     async with app.run_test(size=BIG) as pilot:
         check = await open_check(pilot)
-        await drawn(pilot, "0 telefoner nåede frem", "/check")
+        text = await drawn(
+            pilot,
+            "0 telefoner nåede frem",
+            "Ingen QR-kode: en telefon kan ikke nå adressen",
+            "✗ Telefontesten: 127.0.0.1 er kun denne computer (loopback)",
+            "tryk w på startskærmen",
+        )
+        assert "--host" not in text and "--port" not in text
         url = await settled(pilot, lambda: check.phone.url)
-        assert url == check.query_one("#check-qr", QRCode).url
+        assert url == f"http://127.0.0.1:{port}/check"
+        assert check.query_one("#check-qr", QRCode).url is None
         assert await asyncio.to_thread(_get, url) == 200
         await drawn(pilot, "1 telefon nåede frem")
         await pilot.press("escape")
         await on_top(pilot, StartScreen)
         with pytest.raises(OSError):
             await asyncio.to_thread(_get, url)
+
+
+async def test_a_loopback_address_is_said_in_words_on_the_start_screen(
+    store, fake, user_agenda_dir
+):
+    app = start_app(store)
+    async with app.run_test(size=BIG) as pilot:
+        await on_top(pilot, StartScreen)
+        await pilot.press("w")
+        dialog = await on_top(pilot, AddressScreen)
+        await until(pilot, lambda: dialog.loaded, "the addresses")
+        await pilot.press("down", "ctrl+s")  # 127.0.0.1
+        await on_top(pilot, StartScreen)
+        assert app.host == "127.0.0.1"
+        await drawn(
+            pilot,
+            "Telefonerne bruger adresse 127.0.0.1 (kun denne computer – telefonerne kan ikke "
+            "nå den), port 8765",
+        )
+
+
+async def test_an_address_with_brackets_is_data_in_the_notice(
+    store, fake, user_agenda_dir, monkeypatch
+):
+    """The notice names the address as data: the screen asks for no markup (the app
+    ignores markup too, but the screen must not rely on it)."""
+    odd = "10.0.0.9[b]"
+    monkeypatch.setattr(preflight, "interfaces", lambda: [Interface("odd0", odd, True)])
+    app = start_app(store)
+    asked: list[tuple[str, bool]] = []
+    original = app.notify
+
+    def notify(message: str, **kwargs) -> None:  # noqa: ANN003
+        asked.append((message, kwargs.get("markup", True)))
+        original(message, **kwargs)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=BIG, notifications=True) as pilot:
+        await on_top(pilot, StartScreen)
+        await pilot.press("w")
+        dialog = await on_top(pilot, AddressScreen)
+        await until(pilot, lambda: dialog.loaded, "the addresses")
+        await pilot.press("down", "ctrl+s")
+        await on_top(pilot, StartScreen)
+        assert app.host == odd
+        # On the start screen's line and in the notice (a toast, wrapped).
+        await until(pilot, lambda: screen_text(app).count(odd) >= 2, "the notice")
+        assert asked[-1] == (f"Når et møde åbnes, bruger telefonerne {odd}, port 8765.", False)
+
+
+async def test_a_failure_with_escape_codes_reaches_the_dialog_as_plain_text(
+    store, fake, user_agenda_dir, monkeypatch
+):
+    def broken() -> list:
+        raise OSError("ingen \x1b[2J\x1b]0;hacked\x07adgang")
+
+    monkeypatch.setattr(preflight, "interfaces", broken)
+    app = start_app(store)
+    async with app.run_test(size=BIG) as pilot:
+        await on_top(pilot, StartScreen)
+        await pilot.press("w")
+        dialog = await on_top(pilot, AddressScreen)
+        await drawn(pilot, "Computerens adresser kunne ikke findes")
+        shown = dialog.query_one("#address-message").render().plain
+        assert "\x1b" not in shown and "\x07" not in shown
+        assert "ingen" in shown and "adgang" in shown

@@ -5,13 +5,21 @@ the cookie ``fac_check`` and the id is counted the first time it is seen (a phon
 refuses cookies is counted at each visit; a preview that only asks HEAD is not counted).
 No script is needed on the page, so a phone with JavaScript off is counted too.
 
-``GET /api/check`` says ``{"kind": "facilitator-check", "count": N}``: the marker by which
-``facilitator check`` knows the meeting's own server is already on the port, and the count.
+``GET /api/check`` says ``{"kind": "facilitator-check", "server": "meeting" | "check",
+"meeting": ID | null, "code": CODE | null, "check_url": URL | null, "count": N}``: the marker
+by which ``facilitator check`` knows what holds the port (a meeting's own server, and which
+meeting, or another check's small server), the /check address phones use on it (null when
+the server has no network), and the count.
 With ``?after=N`` it waits (up to ``?wait=`` seconds, at most 25) until the count differs
 from N: a long poll, so another process sees a phone arrive at once.
 
 The same routes serve in the meeting's WebServer and in the check's own small server
 (facilitator.preflight); the arrivals are kept on the server object (``check_arrivals``).
+A server with an ``engine`` is a meeting's; without, the check's own.
+
+New ids are limited per client address (a few a minute, as the phones' device ids): a
+script that opens /check thousands of times without a cookie (or with made-up ones) still
+gets the page, but is counted only a few times.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from typing import Any
 
 from aiohttp import web
 
+from facilitator.web.limits import RateLimiter
 from facilitator.web.pages import static_file
 
 CHECK_KIND = "facilitator-check"
@@ -35,6 +44,9 @@ CHECK_CSP = (
 )
 MAX_PHONES = 10_000  # distinct ids kept (a script inventing phones costs no more memory)
 MAX_WAIT_S = 25.0
+NEW_IDS_PER_MINUTE = 5  # new phones one client address may be counted as, per minute
+SERVER_MEETING = "meeting"  # /api/check's "server": a meeting's own WebServer
+SERVER_CHECK = "check"  # ... or the small server of a running `facilitator check`
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -50,6 +62,9 @@ class Arrivals:
     @property
     def count(self) -> int:
         return len(self._seen)
+
+    def known(self, phone_id: str) -> bool:
+        return phone_id in self._seen
 
     def arrive(self, phone_id: str) -> bool:
         """Count a phone by its id. True when it is new."""
@@ -112,6 +127,7 @@ class CheckRoutes:
     def __init__(self, server: Any) -> None:
         self.server = server
         self.arrivals = arrivals_of(server)
+        self.new_ids = RateLimiter(burst=NEW_IDS_PER_MINUTE, window_s=60.0)
 
     def routes(self) -> list[web.RouteDef]:
         return [
@@ -125,6 +141,10 @@ class CheckRoutes:
         )
         response.headers["Content-Security-Policy"] = CHECK_CSP
         phone = request.cookies.get(CHECK_COOKIE)
+        if phone is not None and _ID.match(phone) and self.arrivals.known(phone):
+            return response  # counted already
+        if not self.new_ids.allow(request.remote or "?"):
+            return response  # the page, but not counted: this address has had its share
         if phone is None or not _ID.match(phone):
             phone = secrets.token_urlsafe(16)
             response.set_cookie(
@@ -132,6 +152,20 @@ class CheckRoutes:
             )
         self.arrivals.arrive(phone)
         return response
+
+    def identity(self) -> dict[str, Any]:
+        """Whose server this is: a meeting's (its id, code and the /check address phones
+        use, null with no network) or a check's own."""
+        engine = getattr(self.server, "engine", None)
+        if engine is None:
+            return {"server": SERVER_CHECK, "meeting": None, "code": None, "check_url": None}
+        participant = getattr(self.server, "participant_url", None)
+        return {
+            "server": SERVER_MEETING,
+            "meeting": engine.meeting_id,
+            "code": engine.code,
+            "check_url": f"{participant}check" if participant else None,
+        }
 
     async def status(self, request: web.Request) -> web.Response:
         count = self.arrivals.count
@@ -143,4 +177,4 @@ class CheckRoutes:
             except ValueError:
                 raise web.HTTPBadRequest() from None
             count = await self.arrivals.wait_change(seen, wait)
-        return web.json_response({"kind": CHECK_KIND, "count": count})
+        return web.json_response({"kind": CHECK_KIND, **self.identity(), "count": count})
