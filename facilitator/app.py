@@ -306,6 +306,20 @@ class FacilitatorApp(App[int]):
             return lan_address()
         return self.lan_address() if callable(self.lan_address) else self.lan_address
 
+    def remember_address(self, host: str | None, port: int) -> None:
+        """The start screen's `w`: use this address and port, now and at the next start."""
+        from facilitator import address_choice
+
+        self.host, self.port = host, port
+        try:
+            address_choice.save(host, port)
+        except OSError as exc:
+            self.notify(
+                f"Valget bruges nu, men kunne ikke gemmes til næste gang: {exc.strerror or exc}",
+                severity="warning",
+                timeout=8,
+            )
+
     def _web_failed(self) -> bool:
         """The phones' server could not start (its port busy, say): no address to show."""
         return bool(self.web_info.error) and not self.web_info.url

@@ -358,7 +358,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_start(args: argparse.Namespace) -> int:
+    from facilitator import address_choice
+
     store = open_store(db_url(args))
+    saved = address_choice.load()  # what the mødeleder picked with `w` last time
+    if saved is not None:
+        args.host, args.port = saved
     return run_app(store, None, args)
 
 

@@ -32,3 +32,8 @@ def default_db_url() -> str:
 
 def demo_db_url() -> str:
     return f"sqlite:///{cache_dir() / 'demo.db'}"
+
+
+def address_choice_file() -> Path:
+    """The address and port the mødeleder picked on the start screen (`w`)."""
+    return user_config_path(APP, appauthor=False) / "address.toml"

@@ -190,7 +190,11 @@ class StartScreen(Screen):
         def chosen(choice: tuple[str | None, int] | None) -> None:
             if choice is None:
                 return
-            app.host, app.port = choice
+            remember = getattr(app, "remember_address", None)
+            if callable(remember):
+                remember(*choice)  # kept for the next start too
+            else:
+                app.host, app.port = choice
             self._show_address()
             where = app.host or "den automatiske adresse"
             message = f"Når et møde åbnes, bruger telefonerne {where}, port {app.port}."
